@@ -1,0 +1,252 @@
+package io.homelab.alerts.common.config;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The whole typed configuration, read once at start-up from the environment and a
+ * {@code .env} file in the working directory (the environment wins). Every problem is
+ * reported at once, each naming the variable and the reason.
+ */
+public record HomelabConfig(
+        int webhookPort,
+        String webhookPath,
+        Optional<String> apiKey,
+        int maxBodyBytes,
+        Duration kafkaAckTimeout,
+        Duration dedupWindow,
+        Optional<String> kafkaBootstrapServers,
+        int embeddedKafkaPort,
+        String topicPrefix,
+        int topicPartitions,
+        Optional<Short> topicReplicationFactor,
+        int webhookRetentionDays,
+        Optional<String> telegramBotToken,
+        List<String> telegramChatIds,
+        Set<Long> telegramAllowedUsers,
+        URI telegramApiUrl,
+        ZoneId timeZone,
+        Path dataDir,
+        Optional<Path> homelabConfig) {
+
+    /** Every setting, in the order --help and the README list them. */
+    public static final List<Setting> SETTINGS = List.of(
+            new Setting("PROMETHEUS_WEBHOOK_PORT", "9095", "HTTP port of the webhook receiver (0: any free port)"),
+            new Setting("PROMETHEUS_WEBHOOK_PATH", "/prometheus/webhook", "path Alertmanager posts to"),
+            new Setting("PROMETHEUS_API_KEY", null, "shared secret: X-API-Key, Authorization: Bearer, or basic-auth password (unset: no auth, warned at start)"),
+            new Setting("PROMETHEUS_API_KEY_FILE", null, "read PROMETHEUS_API_KEY from this file instead"),
+            new Setting("INGEST_MAX_BODY_BYTES", "4194304", "largest webhook body accepted, in bytes (413 above)"),
+            new Setting("INGEST_KAFKA_TIMEOUT_MS", "5000", "how long a webhook waits for Kafka's acknowledgement before answering 503"),
+            new Setting("ALERT_DEDUP_WINDOW", "300", "seconds within which a repeated alert with the same status is not sent again"),
+            new Setting("KAFKA_BOOTSTRAP_SERVERS", null, "external Kafka cluster (unset: start an embedded broker in-process)"),
+            new Setting("KAFKA_EMBEDDED_PORT", "9092", "loopback port of the embedded broker (0: any free port)"),
+            new Setting("KAFKA_TOPIC_PREFIX", "homelab.", "prefix of every topic name"),
+            new Setting("KAFKA_TOPIC_PARTITIONS", "3", "partitions of keyed topics created at start"),
+            new Setting("KAFKA_REPLICATION_FACTOR", null, "replication factor of created topics (unset: the broker's default)"),
+            new Setting("WEBHOOK_RETENTION_DAYS", "30", "how long raw webhooks are kept (they are the replayable record)"),
+            new Setting("TELEGRAM_BOT_TOKEN", null, "bot token from @BotFather (unset: print messages on the console instead)"),
+            new Setting("TELEGRAM_BOT_TOKEN_FILE", null, "read TELEGRAM_BOT_TOKEN from this file instead"),
+            new Setting("TELEGRAM_CHAT_ID", null, "chat id(s) to notify, comma-separated (required with a bot token)"),
+            new Setting("TELEGRAM_ALLOWED_USERS", null, "Telegram user ids allowed to press buttons and run commands, comma-separated"),
+            new Setting("TELEGRAM_API_URL", "https://api.telegram.org", "Bot API base URL (a local Bot API server, or a test stand-in)"),
+            new Setting("ALERT_TIME_ZONE", "UTC", "time zone of times in messages (an IANA name such as Europe/Berlin)"),
+            new Setting("DATA_DIR", "./data", "where the embedded broker and the stream state keep their data"),
+            new Setting("HOMELAB_CONFIG", null, "YAML file with routes and runbooks"),
+            new Setting("LOG_LEVEL", "INFO", "log level of homelab-alerts' own loggers"));
+
+    private static final Pattern TOPIC_PREFIX = Pattern.compile("[a-zA-Z0-9._-]{0,200}");
+    private static final Pattern CHAT_ID = Pattern.compile("-?\\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,}");
+
+    /** Reads the process environment and {@code ./.env}. */
+    public static HomelabConfig fromEnvironment() {
+        return load(System.getenv(), Path.of(".env"));
+    }
+
+    /** Reads {@code env} over the values of {@code dotEnv} (when the file exists). */
+    public static HomelabConfig load(Map<String, String> env, Path dotEnv) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> merged = new HashMap<>(DotEnv.read(dotEnv, problems));
+        env.forEach((k, v) -> merged.put(k, v));
+        Reader r = new Reader(merged, problems);
+
+        int port = r.integer("PROMETHEUS_WEBHOOK_PORT", 0, 65535);
+        String path = r.string("PROMETHEUS_WEBHOOK_PATH");
+        if (!path.startsWith("/") || path.contains(" ") || path.contains(":") || path.contains("*")) {
+            problems.add("PROMETHEUS_WEBHOOK_PATH: must be a URL path starting with '/', without spaces, ':' or '*', got '" + path + "'");
+        }
+        Optional<String> apiKey = r.secret("PROMETHEUS_API_KEY");
+        int maxBody = r.integer("INGEST_MAX_BODY_BYTES", 1024, 64 * 1024 * 1024);
+        int ackTimeoutMs = r.integer("INGEST_KAFKA_TIMEOUT_MS", 100, 120_000);
+        int dedupSeconds = r.integer("ALERT_DEDUP_WINDOW", 1, 7 * 24 * 3600);
+        Optional<String> bootstrap = r.optional("KAFKA_BOOTSTRAP_SERVERS");
+        bootstrap.ifPresent(b -> {
+            for (String server : b.split(",")) {
+                if (!server.strip().matches("[^:\\s]+:\\d{1,5}") && !server.strip().matches("\\[[0-9a-fA-F:]+]:\\d{1,5}")) {
+                    problems.add("KAFKA_BOOTSTRAP_SERVERS: '" + server.strip() + "' is not host:port");
+                }
+            }
+        });
+        int embeddedPort = r.integer("KAFKA_EMBEDDED_PORT", 0, 65535);
+        String prefix = r.string("KAFKA_TOPIC_PREFIX");
+        if (!TOPIC_PREFIX.matcher(prefix).matches()) {
+            problems.add("KAFKA_TOPIC_PREFIX: only letters, digits, '.', '_' and '-' are allowed in topic names, got '" + prefix + "'");
+        }
+        int partitions = r.integer("KAFKA_TOPIC_PARTITIONS", 1, 1000);
+        Optional<Short> rf = r.optional("KAFKA_REPLICATION_FACTOR").map(v -> (short) r.parseInt("KAFKA_REPLICATION_FACTOR", v, 1, 32));
+        int retentionDays = r.integer("WEBHOOK_RETENTION_DAYS", 1, 3650);
+
+        Optional<String> token = r.secret("TELEGRAM_BOT_TOKEN");
+        token.ifPresent(t -> {
+            if (!t.matches("\\d+:[A-Za-z0-9_-]+")) {
+                problems.add("TELEGRAM_BOT_TOKEN: does not look like a bot token (digits:letters, as @BotFather gives it)");
+            }
+        });
+        List<String> chats = r.list("TELEGRAM_CHAT_ID");
+        for (String chat : chats) {
+            if (!CHAT_ID.matcher(chat).matches()) {
+                problems.add("TELEGRAM_CHAT_ID: '" + chat + "' is neither a numeric chat id nor an @channel name");
+            }
+        }
+        if (token.isPresent() && chats.isEmpty()) {
+            problems.add("TELEGRAM_CHAT_ID: required when TELEGRAM_BOT_TOKEN is set (the chat to send alerts to)");
+        }
+        Set<Long> allowed = new LinkedHashSet<>();
+        for (String user : r.list("TELEGRAM_ALLOWED_USERS")) {
+            try {
+                allowed.add(Long.parseLong(user));
+            } catch (NumberFormatException e) {
+                problems.add("TELEGRAM_ALLOWED_USERS: '" + user + "' is not a numeric Telegram user id");
+            }
+        }
+        URI apiUrl = URI.create("https://api.telegram.org");
+        String apiUrlText = r.string("TELEGRAM_API_URL");
+        try {
+            apiUrl = URI.create(apiUrlText);
+            if (!("http".equals(apiUrl.getScheme()) || "https".equals(apiUrl.getScheme())) || apiUrl.getHost() == null) {
+                problems.add("TELEGRAM_API_URL: must be an http(s) URL with a host, got '" + apiUrlText + "'");
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add("TELEGRAM_API_URL: not a URL: " + e.getMessage());
+        }
+        ZoneId zone = ZoneId.of("UTC");
+        String zoneText = r.string("ALERT_TIME_ZONE");
+        try {
+            zone = ZoneId.of(zoneText);
+        } catch (DateTimeException e) {
+            problems.add("ALERT_TIME_ZONE: unknown time zone '" + zoneText + "' (use an IANA name such as Europe/Berlin)");
+        }
+        Path dataDir = Path.of(r.string("DATA_DIR"));
+        if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+            problems.add("DATA_DIR: " + dataDir + " exists and is not a directory");
+        }
+        Optional<Path> homelabConfig = r.optional("HOMELAB_CONFIG").map(Path::of);
+        homelabConfig.ifPresent(p -> {
+            if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+                problems.add("HOMELAB_CONFIG: " + p + " is not a readable file");
+            }
+        });
+        String level = r.string("LOG_LEVEL").toUpperCase(java.util.Locale.ROOT);
+        if (!Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").contains(level)) {
+            problems.add("LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, got '" + level + "'");
+        }
+
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new HomelabConfig(port, path, apiKey, maxBody, Duration.ofMillis(ackTimeoutMs), Duration.ofSeconds(dedupSeconds),
+                bootstrap, embeddedPort, prefix, partitions, rf, retentionDays, token, chats, Set.copyOf(allowed), apiUrl, zone,
+                dataDir, homelabConfig);
+    }
+
+    /** Reads typed values, recording a problem (and returning the default) for each bad one. */
+    private static final class Reader {
+        private final Map<String, String> values;
+        private final List<String> problems;
+        private final Map<String, String> defaults = new HashMap<>();
+
+        Reader(Map<String, String> values, List<String> problems) {
+            this.values = values;
+            this.problems = problems;
+            for (Setting s : SETTINGS) {
+                if (s.defaultValue() != null) {
+                    defaults.put(s.name(), s.defaultValue());
+                }
+            }
+        }
+
+        Optional<String> optional(String name) {
+            String v = values.get(name);
+            return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
+        }
+
+        String string(String name) {
+            return optional(name).orElse(defaults.get(name));
+        }
+
+        int integer(String name, int min, int max) {
+            return parseInt(name, string(name), min, max);
+        }
+
+        int parseInt(String name, String text, int min, int max) {
+            try {
+                int v = Integer.parseInt(text);
+                if (v < min || v > max) {
+                    problems.add(name + ": must be between " + min + " and " + max + ", got " + v);
+                    return defaultInt(name, min);
+                }
+                return v;
+            } catch (NumberFormatException e) {
+                problems.add(name + ": must be a whole number, got '" + text + "'");
+                return defaultInt(name, min);
+            }
+        }
+
+        private int defaultInt(String name, int min) {
+            String d = defaults.get(name);
+            return d == null ? min : Integer.parseInt(d);
+        }
+
+        List<String> list(String name) {
+            return optional(name).map(v -> java.util.Arrays.stream(v.split(","))
+                    .map(String::strip).filter(s -> !s.isEmpty()).toList()).orElse(List.of());
+        }
+
+        /** A secret given directly or as NAME_FILE (Docker secrets), never both. */
+        Optional<String> secret(String name) {
+            Optional<String> direct = optional(name);
+            Optional<String> file = optional(name + "_FILE");
+            if (direct.isPresent() && file.isPresent()) {
+                problems.add(name + ": set at most one of " + name + " and " + name + "_FILE");
+                return direct;
+            }
+            if (file.isPresent()) {
+                try {
+                    String v = Files.readString(Path.of(file.get()), StandardCharsets.UTF_8).strip();
+                    if (v.isEmpty()) {
+                        problems.add(name + "_FILE: " + file.get() + " is empty");
+                        return Optional.empty();
+                    }
+                    return Optional.of(v);
+                } catch (IOException e) {
+                    problems.add(name + "_FILE: cannot read " + file.get() + ": " + e.getMessage());
+                    return Optional.empty();
+                }
+            }
+            return direct;
+        }
+    }
+}

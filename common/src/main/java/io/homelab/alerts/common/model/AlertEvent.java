@@ -1,0 +1,47 @@
+package io.homelab.alerts.common.model;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One alert taken out of a webhook, with the context of the group it came in: the unit
+ * the processor, notifier and remediator work on. Keyed by {@link #fingerprint()} in Kafka.
+ */
+public record AlertEvent(
+        String fingerprint,
+        String status,
+        Map<String, String> labels,
+        Map<String, String> annotations,
+        Instant startsAt,
+        Instant endsAt,
+        String generatorUrl,
+        String receiver,
+        String groupKey,
+        String externalUrl,
+        int truncatedAlerts,
+        Instant receivedAt) {
+
+    public static final String FIRING = "firing";
+    public static final String RESOLVED = "resolved";
+
+    public AlertEvent {
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    }
+
+    public String alertname() {
+        return labels.getOrDefault("alertname", "");
+    }
+
+    public String severity() {
+        return labels.getOrDefault("severity", "");
+    }
+
+    public String instance() {
+        return labels.getOrDefault("instance", "");
+    }
+
+    public boolean isFiring() {
+        return FIRING.equals(status);
+    }
+}

@@ -1,0 +1,14 @@
+package io.homelab.alerts.ingest;
+
+import io.homelab.alerts.common.config.HomelabConfig;
+import java.time.Duration;
+import java.util.Optional;
+
+/** What the webhook receiver needs to know. */
+public record IngestConfig(int port, String webhookPath, Optional<String> apiKey, int maxBodyBytes, Duration kafkaAckTimeout) {
+
+    public static IngestConfig from(HomelabConfig config) {
+        return new IngestConfig(config.webhookPort(), config.webhookPath(), config.apiKey(), config.maxBodyBytes(),
+                config.kafkaAckTimeout());
+    }
+}
