@@ -44,8 +44,12 @@ final class IngestHarness implements AutoCloseable {
     }
 
     HttpRequest.Builder webhook() {
+        return webhook("application/json");
+    }
+
+    HttpRequest.Builder webhook(String contentType) {
         return HttpRequest.newBuilder(uri("/prometheus/webhook")).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").header("User-Agent", "Alertmanager/0.25.0");
+                .header("Content-Type", contentType).header("User-Agent", "Alertmanager/0.25.0");
     }
 
     HttpResponse<String> post(byte[] body) throws Exception {

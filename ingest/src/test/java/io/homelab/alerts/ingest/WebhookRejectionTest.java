@@ -1,0 +1,155 @@
+package io.homelab.alerts.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.homelab.alerts.common.testing.Fixtures;
+import io.homelab.alerts.common.testing.KafkaTestClients;
+import java.io.ByteArrayInputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every class of bad input gets a 4xx naming the problem, and nothing reaches the raw topic. */
+class WebhookRejectionTest {
+    @TempDir
+    static Path dataDir;
+    static IngestHarness ingest;
+
+    @BeforeAll
+    static void start() throws Exception {
+        ingest = new IngestHarness(dataDir, Optional.empty(), Duration.ofSeconds(5));
+    }
+
+    @AfterAll
+    static void stop() {
+        ingest.close();
+    }
+
+    static String fixture() {
+        return new String(Fixtures.alertmanager("firing-single.json"), StandardCharsets.UTF_8);
+    }
+
+    static Stream<Arguments> badBodies() {
+        String nested = "[".repeat(5000) + "]".repeat(5000);
+        byte[] invalidUtf8 = fixture().replace("CPU usage is 93.2%", "CPU \u0000").getBytes(StandardCharsets.UTF_8);
+        invalidUtf8 = replace(invalidUtf8, "CPU \u0000".getBytes(StandardCharsets.UTF_8), new byte[] {'C', 'P', 'U', ' ', (byte) 0xC3, (byte) 0x28});
+        return Stream.of(
+                Arguments.of("empty body", new byte[0], 400, "empty body: expected an Alertmanager webhook JSON object"),
+                Arguments.of("not JSON", bytes("alertname=HighCPU"), 400, "body is not valid JSON: Unrecognized token 'alertname'"),
+                Arguments.of("truncated JSON", bytes(fixture().substring(0, 200)), 400, "body is not valid JSON: Unexpected end-of-input"),
+                Arguments.of("JSON followed by garbage", bytes(fixture() + "}"), 400, "body is not valid JSON: Unexpected close marker '}'"),
+                Arguments.of("a JSON array", bytes("[]"), 400, "body must be a JSON object (an Alertmanager webhook), got an array"),
+                Arguments.of("no alerts array", bytes("{\"version\":\"4\",\"status\":\"firing\"}"), 400,
+                        "alerts: missing (expected an array of alerts)"),
+                Arguments.of("alerts not an array", bytes("{\"version\":\"4\",\"alerts\":{}}"), 400, "alerts: must be an array, got an object"),
+                Arguments.of("empty alerts", bytes("{\"version\":\"4\",\"alerts\":[]}"), 400, "alerts: is empty (a webhook carries at least one alert)"),
+                Arguments.of("alert without labels", bytes(fixture().replaceFirst("\"labels\": \\{[^}]*},", "")), 400,
+                        "alerts[0].labels: missing (an object of label names to string values)"),
+                Arguments.of("alert without status", bytes(fixture().replace("\"status\": \"firing\",\n      \"labels\"", "\"labels\"")), 400,
+                        "alerts[0].status: missing (\"firing\" or \"resolved\")"),
+                Arguments.of("label value of the wrong type", bytes(fixture().replace("\"severity\": \"warning\"\n      }", "\"severity\": 3\n      }")), 400,
+                        "alerts[0].labels.severity: must be a string, got a number"),
+                Arguments.of("unknown alert status", bytes(fixture().replace("\"status\": \"firing\",\n      \"labels\"", "\"status\": \"pending\",\n      \"labels\"")), 400,
+                        "alerts[0].status: must be \"firing\" or \"resolved\", got \"pending\""),
+                Arguments.of("bad timestamp", bytes(fixture().replace("\"startsAt\": \"2026-11-25T21:59:50Z\"", "\"startsAt\": \"yesterday\"")), 400,
+                        "alerts[0].startsAt: not an RFC 3339 time: \"yesterday\""),
+                Arguments.of("unsupported version", bytes(fixture().replace("\"version\": \"4\"", "\"version\": \"3\"")), 400,
+                        "version: unsupported payload version \"3\", only \"4\" is supported"),
+                Arguments.of("missing version", bytes(fixture().replace("\"version\": \"4\",", "")), 400, "version: missing (Alertmanager sends \"4\")"),
+                Arguments.of("deeply nested JSON", bytes("{\"version\":\"4\",\"alerts\":" + nested + "}"), 400,
+                        "JSON nested too deeply or too large: Document nesting depth (33) exceeds the maximum allowed (32"),
+                Arguments.of("invalid UTF-8", invalidUtf8, 400, "body is not valid UTF-8 (bad byte sequence near byte "),
+                Arguments.of("body over the limit", bytes(EXTRA(IngestHarness.MAX_BODY + 1)), 413,
+                        "body is " + (IngestHarness.MAX_BODY + 1) + " bytes, over the limit of " + IngestHarness.MAX_BODY
+                                + " bytes (INGEST_MAX_BODY_BYTES)"));
+    }
+
+    @ParameterizedTest(name = "{0} -> {2}")
+    @MethodSource("badBodies")
+    void rejects_bad_bodies_with_a_4xx_naming_the_problem_and_writes_nothing(String name, byte[] body, int status, String error)
+            throws Exception {
+        long before = written();
+        HttpResponse<String> response = ingest.post(body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.body()).startsWith("{\"status\":\"error\",\"error\":\"" + escape(error));
+        assertThat(written()).isEqualTo(before);
+    }
+
+    @Test
+    void rejects_a_wrong_content_type_with_415() throws Exception {
+        long before = written();
+        HttpResponse<String> response = ingest.send(ingest.webhook("application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(fixture())).build());
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(response.body()).isEqualTo(
+                "{\"status\":\"error\",\"error\":\"Content-Type must be application/json, got 'application/x-www-form-urlencoded'\"}");
+        assertThat(written()).isEqualTo(before);
+    }
+
+    @Test
+    void rejects_a_charset_other_than_utf8_with_415() throws Exception {
+        HttpResponse<String> response = ingest.send(ingest.webhook("application/json; charset=iso-8859-1")
+                .POST(HttpRequest.BodyPublishers.ofString(fixture())).build());
+        assertThat(response.statusCode()).isEqualTo(415);
+    }
+
+    @Test
+    void rejects_a_chunked_body_over_the_limit_with_413_without_reading_it_all() throws Exception {
+        long before = written();
+        byte[] big = new byte[IngestHarness.MAX_BODY * 4];
+        java.util.Arrays.fill(big, (byte) ' ');
+        // ofInputStream sends no Content-Length: the limit must hold for chunked bodies too.
+        HttpResponse<String> response = ingest.send(ingest.webhook()
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))).build());
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.body()).contains("over the limit of " + IngestHarness.MAX_BODY + " bytes");
+        assertThat(written()).isEqualTo(before);
+    }
+
+    @Test
+    void names_several_problems_at_once() throws Exception {
+        HttpResponse<String> response = ingest.post(bytes(
+                "{\"version\":\"4\",\"alerts\":[{\"status\":\"firing\"},{\"labels\":{\"a\":\"b\"},\"status\":\"resolved\",\"annotations\":[]}]}"));
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).isEqualTo("{\"status\":\"error\",\"error\":\"alerts[0].labels: missing (an object of label names to string values); "
+                + "alerts[1].annotations: must be an object of strings, got an array\"}");
+    }
+
+    private static long written() {
+        return KafkaTestClients.endOffsetSum(ingest.kafka.bootstrapServers(), ingest.topics.webhooks().name());
+    }
+
+    private static String EXTRA(int size) {
+        String empty = padded("");
+        return padded("p".repeat(size - empty.getBytes(StandardCharsets.UTF_8).length));
+    }
+
+    private static String padded(String pad) {
+        return fixture().replace("\"receiver\"", "\"pad\": \"" + pad + "\",\n  \"receiver\"");
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String escape(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    private static byte[] replace(byte[] haystack, byte[] needle, byte[] with) {
+        String h = new String(haystack, StandardCharsets.ISO_8859_1);
+        return h.replace(new String(needle, StandardCharsets.ISO_8859_1), new String(with, StandardCharsets.ISO_8859_1))
+                .getBytes(StandardCharsets.ISO_8859_1);
+    }
+}
