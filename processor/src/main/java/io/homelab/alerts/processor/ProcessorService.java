@@ -1,0 +1,55 @@
+package io.homelab.alerts.processor;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the topology. A fatal Streams error is reported to {@code onFatal}, never swallowed. */
+public final class ProcessorService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProcessorService.class);
+
+    private final KafkaStreams streams;
+
+    public ProcessorService(ProcessorConfig config, Consumer<String> onFatal) {
+        this.streams = new KafkaStreams(AlertTopology.build(config), AlertTopology.streamsProperties(config));
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("Processor stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> {
+            log.info("Processor {} -> {}", before, now);
+            if (now == KafkaStreams.State.ERROR) {
+                onFatal.accept("processor (Kafka Streams) entered ERROR state");
+            }
+        });
+    }
+
+    public ProcessorService start() {
+        streams.start();
+        return this;
+    }
+
+    /** Waits until the processor is RUNNING (partitions assigned); false on timeout. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (streams.state() == KafkaStreams.State.RUNNING) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,80 @@
+package io.homelab.alerts.processor.explode;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.homelab.alerts.common.json.Json;
+import io.homelab.alerts.common.model.Alert;
+import io.homelab.alerts.common.model.AlertEvent;
+import io.homelab.alerts.common.model.Fingerprint;
+import io.homelab.alerts.common.model.WebhookMessage;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns one raw webhook body into one event per alert, or says why it cannot. */
+public final class WebhookExploder {
+    /** Go's zero time, which Alertmanager sends as {@code endsAt} of firing alerts. */
+    private static final Instant GO_ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
+
+    /** The events, or the reason the body was not usable. */
+    public sealed interface Result {
+        record Events(List<AlertEvent> events) implements Result {}
+
+        record Unusable(String reason) implements Result {}
+    }
+
+    private WebhookExploder() {}
+
+    public static Result explode(byte[] body, Instant receivedAt) {
+        if (body == null) {
+            return new Result.Unusable("empty record");
+        }
+        WebhookMessage message;
+        try {
+            message = Json.MAPPER.readValue(body, WebhookMessage.class);
+        } catch (JsonProcessingException e) {
+            return new Result.Unusable("not an Alertmanager webhook: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            return new Result.Unusable("unreadable: " + e.getMessage());
+        }
+        if (message == null || message.alerts().isEmpty()) {
+            return new Result.Unusable("webhook has no alerts");
+        }
+        List<AlertEvent> events = new ArrayList<>(message.alerts().size());
+        for (int i = 0; i < message.alerts().size(); i++) {
+            Alert alert = message.alerts().get(i);
+            if (alert == null) {
+                return new Result.Unusable("alerts[" + i + "] is null");
+            }
+            String status = alert.status() != null ? alert.status() : message.status();
+            if (!AlertEvent.FIRING.equals(status) && !AlertEvent.RESOLVED.equals(status)) {
+                return new Result.Unusable("alerts[" + i + "] has status " + status + ", expected firing or resolved");
+            }
+            String fingerprint = alert.fingerprint() == null || alert.fingerprint().isBlank()
+                    ? Fingerprint.of(alert.labels()) : alert.fingerprint();
+            try {
+                events.add(new AlertEvent(fingerprint, status, alert.labels(), alert.annotations(), time(alert.startsAt()),
+                        time(alert.endsAt()), blankToNull(alert.generatorUrl()), message.receiver(), message.groupKey(),
+                        blankToNull(message.externalUrl()),
+                        message.truncatedAlerts() == null ? 0 : message.truncatedAlerts(), receivedAt));
+            } catch (DateTimeParseException e) {
+                return new Result.Unusable("alerts[" + i + "] has a bad time: " + e.getParsedString());
+            }
+        }
+        return new Result.Events(events);
+    }
+
+    private static Instant time(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        Instant t = OffsetDateTime.parse(text).toInstant();
+        return t.equals(GO_ZERO_TIME) ? null : t;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}
