@@ -1,0 +1,31 @@
+package io.homelab.alerts.notifier.channel.console;
+
+import io.homelab.alerts.notifier.channel.Channel;
+import io.homelab.alerts.notifier.channel.DeliveryResult;
+import io.homelab.alerts.notifier.channel.OutgoingMessage;
+import java.io.PrintStream;
+
+/** Prints exactly the text that would go to Telegram: the channel when no bot token is set. */
+public final class ConsoleChannel implements Channel {
+    private final PrintStream out;
+
+    public ConsoleChannel(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public String name() {
+        return "console";
+    }
+
+    @Override
+    public DeliveryResult send(OutgoingMessage message) {
+        synchronized (out) {
+            out.println("----- Telegram message for chat " + message.chatId() + " (console: TELEGRAM_BOT_TOKEN not set) -----");
+            out.println(message.html());
+            out.println("-----");
+            out.flush();
+        }
+        return new DeliveryResult.Delivered();
+    }
+}

@@ -1,0 +1,85 @@
+package io.homelab.alerts.notifier.channel.telegram;
+
+import io.homelab.alerts.notifier.channel.Channel;
+import io.homelab.alerts.notifier.channel.DeliveryResult;
+import io.homelab.alerts.notifier.channel.DeliveryResult.Failure;
+import io.homelab.alerts.notifier.channel.OutgoingMessage;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import org.telegram.telegrambots.client.okhttp.OkHttpTelegramClient;
+import org.telegram.telegrambots.meta.TelegramUrl;
+import org.telegram.telegrambots.meta.api.methods.ParseMode;
+import org.telegram.telegrambots.meta.api.methods.send.SendMessage;
+import org.telegram.telegrambots.meta.exceptions.TelegramApiException;
+import org.telegram.telegrambots.meta.exceptions.TelegramApiRequestException;
+import org.telegram.telegrambots.meta.generics.TelegramClient;
+
+/** Sends through the Telegram Bot API (TelegramBots' client) in HTML parse mode. */
+public final class TelegramChannel implements Channel {
+    private final TelegramClient client;
+    private final OkHttpClient http;
+
+    public TelegramChannel(String botToken, URI apiUrl) {
+        this.http = new OkHttpClient.Builder()
+                .connectTimeout(10, TimeUnit.SECONDS)
+                .readTimeout(30, TimeUnit.SECONDS)
+                .build();
+        int port = apiUrl.getPort() != -1 ? apiUrl.getPort() : ("https".equals(apiUrl.getScheme()) ? 443 : 80);
+        this.client = new OkHttpTelegramClient(http, botToken, new TelegramUrl(apiUrl.getScheme(), apiUrl.getHost(), port, false));
+    }
+
+    @Override
+    public String name() {
+        return "telegram";
+    }
+
+    @Override
+    public DeliveryResult send(OutgoingMessage message) {
+        SendMessage request = SendMessage.builder()
+                .chatId(message.chatId())
+                .text(message.html())
+                .parseMode(ParseMode.HTML)
+                .disableWebPagePreview(true)
+                .build();
+        try {
+            client.execute(request);
+            return new DeliveryResult.Delivered();
+        } catch (TelegramApiRequestException e) {
+            return classify(e);
+        } catch (TelegramApiException e) {
+            return new DeliveryResult.Retryable(Failure.NETWORK, "Telegram unreachable: " + e.getMessage(), Optional.empty());
+        }
+    }
+
+    static DeliveryResult classify(TelegramApiRequestException e) {
+        Integer code = e.getErrorCode();
+        String reason = "Telegram answered " + (code == null ? "without a code" : code) + ": " + e.getApiResponse();
+        if (code == null) {
+            return new DeliveryResult.Retryable(Failure.NETWORK, reason, Optional.empty());
+        }
+        if (code == 429) {
+            Integer after = e.getParameters() == null ? null : e.getParameters().getRetryAfter();
+            return new DeliveryResult.Retryable(Failure.RATE_LIMITED, reason,
+                    Optional.ofNullable(after).map(s -> Duration.ofSeconds(s)));
+        }
+        if (code == 401) {
+            // A wrong token fails every message alike: wait for the operator to fix it rather than drop them all.
+            return new DeliveryResult.Retryable(Failure.AUTH, reason + " (check TELEGRAM_BOT_TOKEN)", Optional.empty());
+        }
+        if (code == 403) {
+            return new DeliveryResult.Permanent(Failure.AUTH, reason + " (is the bot a member of the chat?)");
+        }
+        if (code >= 500) {
+            return new DeliveryResult.Retryable(Failure.SERVER, reason, Optional.empty());
+        }
+        return new DeliveryResult.Permanent(Failure.CLIENT, reason);
+    }
+
+    public void close() {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+}

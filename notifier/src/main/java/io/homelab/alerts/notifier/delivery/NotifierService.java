@@ -1,0 +1,245 @@
+package io.homelab.alerts.notifier.delivery;
+
+import io.homelab.alerts.common.kafka.DeadLetterHeaders;
+import io.homelab.alerts.common.model.AlertEvent;
+import io.homelab.alerts.notifier.NotifierConfig;
+import io.homelab.alerts.notifier.channel.Channel;
+import io.homelab.alerts.notifier.channel.DeliveryResult;
+import io.homelab.alerts.notifier.channel.OutgoingMessage;
+import io.homelab.alerts.notifier.format.MessageFormatter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes alert events and delivers each to every configured chat, in order, committing a
+ * record's offset only after every chat has it (at-least-once: a crash between the send and the
+ * commit repeats at most that one message). Retryable failures wait (Telegram's
+ * {@code retry_after} exactly, else exponential backoff up to a minute) while the message stays
+ * in Kafka; permanent failures go to the dead-letter topic with the reason and the queue moves on.
+ */
+public final class NotifierService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NotifierService.class);
+    static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+
+    private final NotifierConfig config;
+    private final Channel channel;
+    private final MessageFormatter formatter;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> deadLetters;
+    private final Set<TopicPartition> revoked = new HashSet<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public NotifierService(NotifierConfig config, Channel channel, Consumer<String> onFatal) {
+        this.config = config;
+        this.channel = channel;
+        this.formatter = new MessageFormatter(config.timeZone());
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
+                ConsumerConfig.CLIENT_ID_CONFIG, "homelab-notifier",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        this.deadLetters = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                ProducerConfig.CLIENT_ID_CONFIG, "homelab-notifier-dlq",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+                new StringSerializer(), new ByteArraySerializer());
+        this.thread = new Thread(() -> {
+            try {
+                run();
+            } catch (RuntimeException e) {
+                log.error("Notifier stopped by an unexpected error", e);
+                onFatal.accept("notifier failed: " + e);
+            }
+        }, "notifier");
+    }
+
+    public NotifierService start() {
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        consumer.subscribe(List.of(config.topics().notifications().name()), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                revoked.addAll(partitions);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                revoked.removeAll(partitions);
+            }
+        });
+        try {
+            while (running) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                for (TopicPartition partition : records.partitions()) {
+                    for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+                        if (!running || revoked.contains(partition)) {
+                            break;
+                        }
+                        if (handle(record)) {
+                            consumer.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+            deadLetters.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Delivers one record to every chat; false when it was abandoned (shutdown or partition revoked). */
+    private boolean handle(ConsumerRecord<String, byte[]> record) {
+        AlertEvent event;
+        try {
+            event = config.topics().notifications().valueSerde().deserializer().deserialize(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            deadLetter(record, null, "not an alert event: " + e.getMessage());
+            return true;
+        }
+        if (event == null) {
+            deadLetter(record, null, "empty record");
+            return true;
+        }
+        String text = formatter.format(event);
+        for (String chat : config.chatIds()) {
+            DeliveryResult result = deliver(new OutgoingMessage(chat, text), new TopicPartition(record.topic(), record.partition()));
+            if (result == null) {
+                return false;
+            }
+            if (result instanceof DeliveryResult.Permanent permanent) {
+                log.error("Could not deliver {} ({}) to chat {}: {} [{}]; moved to the dead-letter topic",
+                        event.alertname(), event.fingerprint(), chat, permanent.reason(), permanent.failure());
+                deadLetter(record, chat, permanent.failure() + ": " + permanent.reason());
+            } else {
+                log.info("Sent {} {} ({}) to chat {} via {}", event.status(), event.alertname(), event.fingerprint(), chat, channel.name());
+            }
+        }
+        return true;
+    }
+
+    /** Sends until delivered or permanently failed; null if abandoned. Logs only when the failure changes. */
+    private DeliveryResult deliver(OutgoingMessage message, TopicPartition partition) {
+        Duration backoff = FIRST_BACKOFF;
+        DeliveryResult.Failure lastFailure = null;
+        while (running) {
+            DeliveryResult result = channel.send(message);
+            if (!(result instanceof DeliveryResult.Retryable retry)) {
+                if (lastFailure != null) {
+                    log.info("Delivery to chat {} recovered after {}", message.chatId(), lastFailure);
+                }
+                return result;
+            }
+            Duration wait = retry.retryAfter().orElse(backoff);
+            if (retry.failure() != lastFailure) {
+                log.warn("Delivery to chat {} failed ({}): {}; retrying in {} s while the message waits in Kafka",
+                        message.chatId(), retry.failure(), retry.reason(), wait.toSeconds());
+                lastFailure = retry.failure();
+            }
+            if (!waitKeepingMembership(wait, partition)) {
+                return null;
+            }
+            if (retry.retryAfter().isEmpty()) {
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Waits while still polling (partitions paused), so a long outage does not exceed
+     * {@code max.poll.interval.ms} and cost the group membership. False if the partition was
+     * taken away meanwhile or we are shutting down.
+     */
+    private boolean waitKeepingMembership(Duration wait, TopicPartition partition) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        Set<TopicPartition> paused = consumer.assignment();
+        consumer.pause(paused);
+        try {
+            while (running) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                ConsumerRecords<String, byte[]> none = consumer.poll(Duration.ofNanos(Math.min(left, Duration.ofSeconds(1).toNanos())));
+                assert none.isEmpty() : "paused partitions return no records";
+                if (revoked.contains(partition)) {
+                    return false;
+                }
+            }
+        } finally {
+            consumer.resume(consumer.assignment());
+        }
+        return running;
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> record, String chat, String reason) {
+        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        headers.add(DeadLetterHeaders.REASON, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetterHeaders.SOURCE_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetterHeaders.SOURCE_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetterHeaders.SOURCE_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
+        if (chat != null) {
+            headers.add("dlq-chat-id", chat.getBytes(StandardCharsets.UTF_8));
+        }
+        try {
+            deadLetters.send(new ProducerRecord<>(config.topics().deadLetters().name(), null, record.key(), record.value(), headers)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted writing to the dead-letter topic", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            // Not dead-lettered: stop rather than commit past a message we could neither send nor keep.
+            throw new IllegalStateException("cannot write to the dead-letter topic: " + e.getCause(), e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(Duration.ofSeconds(15).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.homelab.alerts.notifier.format;
+
+import io.homelab.alerts.common.model.AlertEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * The firing and resolved messages, in the old system's layout, as Telegram HTML. Every label
+ * and annotation value is escaped, so no value can break our markup.
+ */
+public final class MessageFormatter {
+    private final DateTimeFormatter timeFormat;
+
+    public MessageFormatter(ZoneId zone) {
+        this.timeFormat = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z", Locale.ROOT).withZone(zone);
+    }
+
+    public String format(AlertEvent alert) {
+        return alert.isFiring() ? firing(alert) : resolved(alert);
+    }
+
+    String firing(AlertEvent alert) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(emoji(alert.severity())).append(" <b>Prometheus Alert</b>\n\n");
+        line(sb, "Alert", alert.alertname());
+        line(sb, "Severity", alert.severity().toUpperCase(Locale.ROOT));
+        line(sb, "Instance", alert.instance());
+        line(sb, "Summary", alert.annotations().getOrDefault("summary", ""));
+        line(sb, "Description", alert.annotations().getOrDefault("description", ""));
+        line(sb, "Time", time(alert.startsAt() != null ? alert.startsAt() : alert.receivedAt()));
+        String source = alert.generatorUrl();
+        if (source != null && (source.startsWith("http://") || source.startsWith("https://"))) {
+            sb.append("<a href=\"").append(Html.escape(source)).append("\">Source</a>\n");
+        }
+        return sb.toString().stripTrailing();
+    }
+
+    String resolved(AlertEvent alert) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("✅ <b>Alert Resolved</b>\n\n");
+        line(sb, "Alert", alert.alertname());
+        line(sb, "Instance", alert.instance());
+        line(sb, "Summary", alert.annotations().getOrDefault("summary", ""));
+        Instant end = alert.endsAt() != null ? alert.endsAt() : alert.receivedAt();
+        line(sb, "Resolved", time(end));
+        if (alert.startsAt() != null && end != null && !end.isBefore(alert.startsAt())) {
+            line(sb, "Duration", duration(Duration.between(alert.startsAt(), end)));
+        }
+        return sb.toString().stripTrailing();
+    }
+
+    static String emoji(String severity) {
+        return switch (severity.toLowerCase(Locale.ROOT)) {
+            case "critical" -> "🔴";
+            case "warning" -> "🟡";
+            default -> "🔵";
+        };
+    }
+
+    /** "1d 2h 3m", "5m 10s", "4s": the two largest units. */
+    static String duration(Duration d) {
+        long s = d.getSeconds();
+        long days = s / 86_400;
+        long hours = s % 86_400 / 3600;
+        long minutes = s % 3600 / 60;
+        long seconds = s % 60;
+        if (days > 0) {
+            return days + "d " + hours + "h";
+        }
+        if (hours > 0) {
+            return hours + "h " + minutes + "m";
+        }
+        if (minutes > 0) {
+            return minutes + "m " + seconds + "s";
+        }
+        return seconds + "s";
+    }
+
+    private String time(Instant t) {
+        return t == null ? "" : timeFormat.format(t);
+    }
+
+    private static void line(StringBuilder sb, String name, String value) {
+        if (value != null && !value.isBlank()) {
+            sb.append("<b>").append(name).append(":</b> ").append(Html.escape(value)).append('\n');
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.homelab.alerts.notifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.homelab.alerts.common.kafka.DeadLetterHeaders;
+import io.homelab.alerts.common.kafka.TopicProvisioner;
+import io.homelab.alerts.common.kafka.Topics;
+import io.homelab.alerts.common.model.AlertEvent;
+import io.homelab.alerts.common.testing.KafkaTestClients;
+import io.homelab.alerts.kafka.embedded.EmbeddedKafka;
+import io.homelab.alerts.notifier.channel.telegram.TelegramChannel;
+import io.homelab.alerts.notifier.delivery.NotifierService;
+import io.homelab.alerts.notifier.telegram.TelegramBotApiStandIn;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The notifier on a real broker, sending over real HTTP to a stand-in of the Telegram Bot API. */
+class NotifierServiceTest {
+    static final String TOKEN = "123456:TEST-token_x";
+    static final String CHAT = "-1001234567890";
+
+    @TempDir
+    static Path dataDir;
+    static EmbeddedKafka kafka;
+
+    Topics topics;
+    TelegramBotApiStandIn telegram;
+    TelegramChannel channel;
+    NotifierService notifier;
+    KafkaProducer<String, AlertEvent> producer;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.start(dataDir, 0, fault -> {});
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        topics = Topics.withPrefix("t" + UUID.randomUUID().toString().substring(0, 8) + ".");
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            new TopicProvisioner(admin, Duration.ofSeconds(30)).provision(TopicProvisioner.specs(topics,
+                    new TopicProvisioner.TopicSettings(1, Optional.empty(), 30, 1024 * 1024)));
+        }
+        telegram = new TelegramBotApiStandIn(TOKEN);
+        channel = new TelegramChannel(TOKEN, telegram.url());
+        notifier = new NotifierService(new NotifierConfig(topics, kafka.bootstrapServers(), List.of(CHAT), ZoneId.of("UTC")),
+                channel, fault -> {}).start();
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                topics.notifications().keySerde().serializer(), topics.notifications().valueSerde().serializer());
+    }
+
+    @AfterEach
+    void stop() {
+        notifier.close();
+        channel.close();
+        telegram.close();
+        producer.close();
+    }
+
+    static AlertEvent alert(String name) {
+        return new AlertEvent("fp-" + name, "firing", Map.of("alertname", name, "severity", "critical", "instance", "docker-host:8080"),
+                Map.of("summary", name + " <is> down"), Instant.parse("2026-11-25T21:59:50Z"), null, null, "r", "g", null, 0,
+                Instant.parse("2026-11-25T21:59:51Z"));
+    }
+
+    void publish(AlertEvent... events) throws Exception {
+        for (AlertEvent e : events) {
+            producer.send(new ProducerRecord<>(topics.notifications().name(), e.fingerprint(), e)).get();
+        }
+    }
+
+    @Test
+    void sends_the_formatted_message_to_the_configured_chat_in_html_mode() throws Exception {
+        publish(alert("ContainerDown"));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 1);
+        TelegramBotApiStandIn.Call call = telegram.calls().get(0);
+        assertThat(call.method()).isEqualTo("sendmessage");
+        assertThat(call.body().get("chat_id").asText()).isEqualTo(CHAT);
+        assertThat(call.body().get("parse_mode").asText()).isEqualToIgnoringCase("HTML");
+        assertThat(call.body().get("text").asText()).isEqualTo("""
+                🔴 <b>Prometheus Alert</b>
+
+                <b>Alert:</b> ContainerDown
+                <b>Severity:</b> CRITICAL
+                <b>Instance:</b> docker-host:8080
+                <b>Summary:</b> ContainerDown &lt;is&gt; down
+                <b>Time:</b> 2026-11-25 21:59:50 UTC""");
+    }
+
+    @Test
+    void waits_exactly_retry_after_on_429_then_resends_the_same_message() throws Exception {
+        telegram.failNext(429, TelegramBotApiStandIn.tooManyRequests(2));
+        publish(alert("A"));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 1);
+        List<TelegramBotApiStandIn.Call> calls = telegram.calls();
+        assertThat(calls).hasSize(2);
+        assertThat(calls.get(1).body().get("text")).isEqualTo(calls.get(0).body().get("text"));
+        assertThat(Duration.between(calls.get(0).at(), calls.get(1).at())).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void keeps_messages_in_kafka_through_an_outage_and_delivers_them_in_order() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            telegram.failNext(502, "{\"ok\":false,\"error_code\":502,\"description\":\"Bad Gateway\"}");
+        }
+        publish(alert("First"), alert("Second"), alert("Third"));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> telegram.sentTexts().size() == 3);
+        assertThat(telegram.sentTexts()).extracting(t -> t.lines().filter(l -> l.startsWith("<b>Alert:")).findFirst().orElseThrow())
+                .containsExactly("<b>Alert:</b> First", "<b>Alert:</b> Second", "<b>Alert:</b> Third");
+    }
+
+    @Test
+    void a_permanent_error_goes_to_the_dead_letter_topic_with_the_reason_and_the_queue_moves_on() throws Exception {
+        telegram.failNext(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: can't parse entities: Unsupported start tag\"}");
+        publish(alert("Broken"), alert("Next"));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 1);
+        assertThat(telegram.sentTexts().get(0)).contains("<b>Alert:</b> Next");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !KafkaTestClients.readAll(kafka.bootstrapServers(), topics.deadLetters().name()).isEmpty());
+        ConsumerRecord<String, byte[]> dead = KafkaTestClients.readAll(kafka.bootstrapServers(), topics.deadLetters().name()).get(0);
+        assertThat(dead.key()).isEqualTo("fp-Broken");
+        assertThat(new String(dead.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
+                .startsWith("CLIENT: Telegram answered 400:").contains("can't parse entities");
+    }
+}

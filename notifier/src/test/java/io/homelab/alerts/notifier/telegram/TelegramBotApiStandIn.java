@@ -1,0 +1,179 @@
+package io.homelab.alerts.notifier.telegram;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.homelab.alerts.common.json.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A local stand-in for the Telegram Bot API over real HTTP: {@code POST /bot<token>/<method>}
+ * (TelegramBots sends method names in lower case), real response JSON, 401 for a wrong token,
+ * 400 for text over 4096 characters or HTML Telegram cannot parse, and scripted failures such
+ * as 429 with {@code parameters.retry_after}.
+ */
+public final class TelegramBotApiStandIn implements AutoCloseable {
+    /** A request as received. */
+    public record Call(String method, JsonNode body, Instant at) {}
+
+    private static final Pattern PATH = Pattern.compile("/bot([^/]+)/([A-Za-z]+)");
+    private static final Pattern TAG = Pattern.compile("<(/?)([a-zA-Z-]*)[^>]*>");
+    private static final java.util.Set<String> TAGS = java.util.Set.of("b", "strong", "i", "em", "u", "ins", "s", "strike", "del",
+            "a", "code", "pre", "span", "tg-spoiler", "blockquote");
+
+    private final String token;
+    private final HttpServer server;
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final Deque<String[]> scripted = new ArrayDeque<>();
+    private final AtomicInteger messageIds = new AtomicInteger(100);
+
+    public TelegramBotApiStandIn(String token) throws IOException {
+        this.token = token;
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public URI url() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** The next request answers this status and JSON body instead of succeeding. */
+    public synchronized void failNext(int status, String json) {
+        scripted.add(new String[] {Integer.toString(status), json});
+    }
+
+    public static String tooManyRequests(int retryAfterSeconds) {
+        return "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry after " + retryAfterSeconds
+                + "\",\"parameters\":{\"retry_after\":" + retryAfterSeconds + "}}";
+    }
+
+    public List<Call> calls() {
+        return new ArrayList<>(calls);
+    }
+
+    /** The texts of the sendMessage calls that succeeded, in order. */
+    public List<String> sentTexts() {
+        return calls.stream().filter(c -> c.method().equals("sendmessage") && c.body().has("__ok"))
+                .map(c -> c.body().get("text").asText()).toList();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Matcher m = PATH.matcher(exchange.getRequestURI().getPath());
+            if (!"POST".equals(exchange.getRequestMethod()) || !m.matches()) {
+                respond(exchange, 404, "{\"ok\":false,\"error_code\":404,\"description\":\"Not Found\"}");
+                return;
+            }
+            byte[] raw = exchange.getRequestBody().readAllBytes();
+            ObjectNode body = raw.length == 0 ? Json.MAPPER.createObjectNode() : (ObjectNode) Json.MAPPER.readTree(raw);
+            String method = m.group(2);
+            if (!m.group(1).equals(token)) {
+                calls.add(new Call(method, body, Instant.now()));
+                respond(exchange, 401, "{\"ok\":false,\"error_code\":401,\"description\":\"Unauthorized\"}");
+                return;
+            }
+            String[] failure;
+            synchronized (this) {
+                failure = scripted.poll();
+            }
+            if (failure != null) {
+                calls.add(new Call(method, body, Instant.now()));
+                respond(exchange, Integer.parseInt(failure[0]), failure[1]);
+                return;
+            }
+            if (!method.equals("sendmessage")) {
+                calls.add(new Call(method, body, Instant.now()));
+                respond(exchange, 404, "{\"ok\":false,\"error_code\":404,\"description\":\"Not Found: method not found\"}");
+                return;
+            }
+            String text = body.path("text").asText("");
+            String problem = checkText(text, body.path("parse_mode").asText(""));
+            if (problem != null) {
+                calls.add(new Call(method, body, Instant.now()));
+                respond(exchange, 400, "{\"ok\":false,\"error_code\":400,\"description\":" + Json.writeString("Bad Request: " + problem) + "}");
+                return;
+            }
+            body.put("__ok", true);
+            calls.add(new Call(method, body, Instant.now()));
+            ObjectNode result = Json.MAPPER.createObjectNode();
+            result.put("message_id", messageIds.incrementAndGet());
+            result.put("date", Instant.now().getEpochSecond());
+            ObjectNode chat = result.putObject("chat");
+            chat.put("id", Long.parseLong(body.path("chat_id").asText("0").replace("@", "0")));
+            chat.put("type", "private");
+            result.put("text", text.replaceAll("<[^>]+>", ""));
+            respond(exchange, 200, Json.writeString(Map.of("ok", true, "result", result)));
+        }
+    }
+
+    private static String checkText(String text, String parseMode) {
+        if (text.isEmpty()) {
+            return "message text is empty";
+        }
+        if (!parseMode.equalsIgnoreCase("HTML")) {
+            return text.length() > 4096 ? "message is too long" : null;
+        }
+        StringBuilder plain = new StringBuilder();
+        Deque<String> open = new ArrayDeque<>();
+        Matcher tag = TAG.matcher(text);
+        int last = 0;
+        while (tag.find()) {
+            String between = text.substring(last, tag.start());
+            if (between.indexOf('<') >= 0 || between.indexOf('>') >= 0) {
+                return "can't parse entities: Unexpected character at byte offset " + (last + Math.max(between.indexOf('<'), between.indexOf('>')));
+            }
+            plain.append(between);
+            String name = tag.group(2).toLowerCase();
+            if (!TAGS.contains(name)) {
+                return "can't parse entities: Unsupported start tag \"" + name + "\" at byte offset " + tag.start();
+            }
+            if (tag.group(1).isEmpty()) {
+                open.push(name);
+            } else if (open.isEmpty() || !open.pop().equals(name)) {
+                return "can't parse entities: Unmatched end tag at byte offset " + tag.start() + ", expected \"</" + name + ">\"";
+            }
+            last = tag.end();
+        }
+        String rest = text.substring(last);
+        if (rest.indexOf('<') >= 0 || rest.indexOf('>') >= 0) {
+            return "can't parse entities: Unexpected character at byte offset " + last;
+        }
+        plain.append(rest);
+        if (!open.isEmpty()) {
+            return "can't parse entities: Can't find end tag corresponding to start tag \"" + open.peek() + "\"";
+        }
+        String entitiesDecoded = plain.toString().replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
+        // Telegram: 4096 characters after entity parsing.
+        return entitiesDecoded.length() > 4096 ? "message is too long" : null;
+    }
+
+    private static void respond(HttpExchange exchange, int status, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
