@@ -51,7 +51,7 @@ public record HomelabConfig(
             new Setting("PROMETHEUS_API_KEY_FILE", null, "read PROMETHEUS_API_KEY from this file instead"),
             new Setting("INGEST_MAX_BODY_BYTES", "4194304", "largest webhook body accepted, in bytes (413 above)"),
             new Setting("INGEST_KAFKA_TIMEOUT_MS", "5000", "how long a webhook waits for Kafka's acknowledgement before answering 503"),
-            new Setting("ALERT_DEDUP_WINDOW", "300", "seconds within which a repeated alert with the same status is not sent again"),
+            new Setting("ALERT_DEDUP_WINDOW", "300", "seconds within which a repeated alert with the same status is not sent again (read and validated; applied once the processor dedups, issue #3)"),
             new Setting("KAFKA_BOOTSTRAP_SERVERS", null, "external Kafka cluster (unset: start an embedded broker in-process)"),
             new Setting("KAFKA_EMBEDDED_PORT", "9092", "loopback port of the embedded broker (0: any free port)"),
             new Setting("KAFKA_TOPIC_PREFIX", "homelab.", "prefix of every topic name"),
@@ -61,11 +61,11 @@ public record HomelabConfig(
             new Setting("TELEGRAM_BOT_TOKEN", null, "bot token from @BotFather (unset: print messages on the console instead)"),
             new Setting("TELEGRAM_BOT_TOKEN_FILE", null, "read TELEGRAM_BOT_TOKEN from this file instead"),
             new Setting("TELEGRAM_CHAT_ID", null, "chat id(s) to notify, comma-separated (required with a bot token)"),
-            new Setting("TELEGRAM_ALLOWED_USERS", null, "Telegram user ids allowed to press buttons and run commands, comma-separated"),
+            new Setting("TELEGRAM_ALLOWED_USERS", null, "Telegram user ids allowed to press buttons and run commands, comma-separated (buttons and commands arrive with issue #4)"),
             new Setting("TELEGRAM_API_URL", "https://api.telegram.org", "Bot API base URL (a local Bot API server, or a test stand-in)"),
             new Setting("ALERT_TIME_ZONE", "UTC", "time zone of times in messages (an IANA name such as Europe/Berlin)"),
             new Setting("DATA_DIR", "./data", "where the embedded broker and the stream state keep their data"),
-            new Setting("HOMELAB_CONFIG", null, "YAML file with routes and runbooks"),
+            new Setting("HOMELAB_CONFIG", null, "YAML file with routes and runbooks (checked to exist; read once routing lands, issue #3)"),
             new Setting("LOG_LEVEL", "INFO", "log level of homelab-alerts' own loggers"));
 
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[a-zA-Z0-9._-]{0,200}");
@@ -138,6 +138,8 @@ public record HomelabConfig(
             apiUrl = URI.create(apiUrlText);
             if (!("http".equals(apiUrl.getScheme()) || "https".equals(apiUrl.getScheme())) || apiUrl.getHost() == null) {
                 problems.add("TELEGRAM_API_URL: must be an http(s) URL with a host, got '" + apiUrlText + "'");
+            } else if (apiUrl.getPath() != null && !apiUrl.getPath().isEmpty() && !apiUrl.getPath().equals("/")) {
+                problems.add("TELEGRAM_API_URL: give only scheme://host[:port], without a path, got '" + apiUrlText + "'");
             }
         } catch (IllegalArgumentException e) {
             problems.add("TELEGRAM_API_URL: not a URL: " + e.getMessage());

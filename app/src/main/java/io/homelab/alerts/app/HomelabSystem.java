@@ -1,0 +1,168 @@
+package io.homelab.alerts.app;
+
+import io.homelab.alerts.common.config.HomelabConfig;
+import io.homelab.alerts.common.kafka.TopicProvisioner;
+import io.homelab.alerts.common.kafka.Topics;
+import io.homelab.alerts.ingest.IngestApp;
+import io.homelab.alerts.ingest.IngestConfig;
+import io.homelab.alerts.ingest.sink.KafkaWebhookSink;
+import io.homelab.alerts.kafka.embedded.EmbeddedKafka;
+import io.homelab.alerts.notifier.NotifierConfig;
+import io.homelab.alerts.notifier.channel.Channel;
+import io.homelab.alerts.notifier.channel.console.ConsoleChannel;
+import io.homelab.alerts.notifier.channel.telegram.TelegramChannel;
+import io.homelab.alerts.notifier.delivery.NotifierService;
+import io.homelab.alerts.processor.ProcessorConfig;
+import io.homelab.alerts.processor.ProcessorService;
+import io.homelab.alerts.remediator.RemediatorService;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running system: builds every selected service from the configuration and starts it,
+ * on the embedded broker when no external Kafka is configured. Closing stops them in reverse.
+ */
+public final class HomelabSystem implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HomelabSystem.class);
+    /** How long start-up waits for an external Kafka that is still coming up (docker compose). */
+    private static final Duration KAFKA_WAIT = Duration.ofSeconds(120);
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private EmbeddedKafka embedded;
+    private IngestApp ingest;
+    private String bootstrapServers;
+
+    private HomelabSystem() {}
+
+    /**
+     * Starts {@code targets}. {@code console} receives messages when no Telegram token is set;
+     * {@code onFatal} is told when a part fails beyond recovery (the caller decides to exit).
+     */
+    public static HomelabSystem start(HomelabConfig config, Set<Target> targets, PrintStream console, Consumer<String> onFatal)
+            throws Exception {
+        HomelabSystem system = new HomelabSystem();
+        try {
+            system.startAll(config, targets, console, onFatal);
+            return system;
+        } catch (Exception | Error e) {
+            system.close();
+            throw e;
+        }
+    }
+
+    private void startAll(HomelabConfig config, Set<Target> targets, PrintStream console, Consumer<String> onFatal) throws Exception {
+        long t0 = System.nanoTime();
+        Topics topics = Topics.withPrefix(config.topicPrefix());
+        if (config.kafkaBootstrapServers().isPresent()) {
+            bootstrapServers = config.kafkaBootstrapServers().get();
+            log.info("Using Kafka at {}", bootstrapServers);
+        } else {
+            embedded = EmbeddedKafka.start(config.dataDir(), config.embeddedKafkaPort(), onFatal);
+            started.push(embedded);
+            bootstrapServers = embedded.bootstrapServers();
+        }
+        provisionTopics(config, topics);
+
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        started.push(gc);
+
+        if (targets.contains(Target.PROCESSOR)) {
+            ProcessorConfig processorConfig = new ProcessorConfig(topics, bootstrapServers, config.dataDir().resolve("streams"),
+                    ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES, ProcessorConfig.DEFAULT_COMMIT_INTERVAL);
+            started.push(new ProcessorService(processorConfig, onFatal).start());
+        }
+        if (targets.contains(Target.NOTIFIER)) {
+            Channel channel;
+            List<String> chats = config.telegramChatIds();
+            if (config.telegramBotToken().isPresent()) {
+                TelegramChannel telegram = new TelegramChannel(config.telegramBotToken().get(), config.telegramApiUrl());
+                started.push(telegram::close);
+                channel = telegram;
+                log.info("Notifier sends to Telegram chat(s) {} via {}", chats, config.telegramApiUrl());
+            } else {
+                channel = new ConsoleChannel(console);
+                chats = chats.isEmpty() ? List.of("console") : chats;
+                log.warn("TELEGRAM_BOT_TOKEN is not set: alert messages are printed on the console instead of sent to Telegram");
+            }
+            started.push(new NotifierService(new NotifierConfig(topics, bootstrapServers, chats, config.timeZone()), channel, onFatal)
+                    .start());
+        }
+        if (targets.contains(Target.REMEDIATOR)) {
+            started.push(new RemediatorService(topics, bootstrapServers, RemediatorService::logOnly, onFatal).start());
+        }
+        if (targets.contains(Target.INGEST)) {
+            IngestConfig ingestConfig = IngestConfig.from(config);
+            KafkaWebhookSink sink = new KafkaWebhookSink(bootstrapServers, topics.webhooks(), ingestConfig.kafkaAckTimeout(),
+                    ingestConfig.maxBodyBytes(), registry);
+            started.push(sink);
+            ingest = new IngestApp(ingestConfig, sink, registry, Clock.systemUTC()).start();
+            started.push(ingest);
+        }
+        log.info("homelab-alerts started ({}) in {} ms", targets, Duration.ofNanos(System.nanoTime() - t0).toMillis());
+    }
+
+    private void provisionTopics(HomelabConfig config, Topics topics) throws Exception {
+        var settings = new TopicProvisioner.TopicSettings(config.topicPartitions(), config.topicReplicationFactor(),
+                config.webhookRetentionDays(), config.maxBodyBytes() + 64 * 1024);
+        long deadline = System.nanoTime() + KAFKA_WAIT.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000))) {
+            while (true) {
+                try {
+                    new TopicProvisioner(admin, Duration.ofSeconds(10)).provision(TopicProvisioner.specs(topics, settings));
+                    return;
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within " + KAFKA_WAIT.toSeconds()
+                                + " s (KAFKA_BOOTSTRAP_SERVERS): " + e.getMessage(), e);
+                    }
+                    log.warn("Waiting for Kafka at {} to create topics: {}", bootstrapServers, e.getMessage());
+                    Thread.sleep(2000);
+                }
+            }
+        }
+    }
+
+    /** The port the webhook receiver listens on, when ingest runs here. */
+    public int webhookPort() {
+        return ingest.port();
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable part = started.pop();
+            try {
+                part.close();
+            } catch (Exception e) {
+                log.warn("Error stopping {}: {}", part.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.homelab.alerts.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.homelab.alerts.common.config.HomelabConfig;
+import io.homelab.alerts.common.config.Setting;
+import java.io.File;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CommandLineTest {
+    @TempDir
+    Path workDir;
+
+    @Test
+    void help_lists_every_setting_with_its_default() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = HomelabAlerts.commandLine();
+        cli.setOut(new PrintWriter(out));
+        assertThat(cli.execute("--help")).isZero();
+        String help = out.toString();
+        assertThat(help).contains("run", "Settings (environment variables");
+        for (Setting s : HomelabConfig.SETTINGS) {
+            assertThat(help).contains(s.name() + " (default: " + (s.defaultValue() == null ? "unset" : s.defaultValue()) + ")");
+        }
+    }
+
+    record Result(int exit, String stdout, String stderr) {}
+
+    /** Runs the real executable's main class as a child process with exactly {@code env}. */
+    Result run(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), HomelabAlerts.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+        pb.environment().keySet().removeIf(k -> HomelabConfig.SETTINGS.stream().anyMatch(s -> s.name().equals(k)));
+        pb.environment().putAll(env);
+        File out = workDir.resolve("out.txt").toFile();
+        File err = workDir.resolve("err.txt").toFile();
+        pb.redirectOutput(out).redirectError(err);
+        Process p = pb.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("process ended").isTrue();
+        return new Result(p.exitValue(), java.nio.file.Files.readString(out.toPath(), StandardCharsets.UTF_8),
+                java.nio.file.Files.readString(err.toPath(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void refuses_to_start_with_every_configuration_problem_listed_at_once() throws Exception {
+        Result r = run(Map.of("PROMETHEUS_WEBHOOK_PORT", "99999", "ALERT_TIME_ZONE", "Nowhere/City", "TELEGRAM_CHAT_ID", "alerts"), "run");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.stderr()).contains(
+                "homelab-alerts: cannot start, 3 problem(s) in the configuration:",
+                "  - PROMETHEUS_WEBHOOK_PORT: must be between 0 and 65535, got 99999",
+                "  - TELEGRAM_CHAT_ID: 'alerts' is neither a numeric chat id nor an @channel name",
+                "  - ALERT_TIME_ZONE: unknown time zone 'Nowhere/City'");
+    }
+
+    @Test
+    void reads_a_dot_env_file_in_the_working_directory() throws Exception {
+        java.nio.file.Files.writeString(workDir.resolve(".env"), "KAFKA_TOPIC_PARTITIONS=zero\n");
+        Result r = run(Map.of(), "run");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.stderr()).contains("  - KAFKA_TOPIC_PARTITIONS: must be a whole number, got 'zero'");
+    }
+
+    @Test
+    void rejects_an_unknown_target() throws Exception {
+        Result r = run(Map.of(), "run", "--target", "ingest,pager");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.stderr()).contains("--target: unknown target 'pager': use all, or any of ingest, processor, notifier, remediator");
+    }
+
+    @Test
+    void says_why_it_cannot_start_when_the_webhook_port_is_taken() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("0.0.0.0"))) {
+            Result r = run(Map.of("PROMETHEUS_WEBHOOK_PORT", Integer.toString(taken.getLocalPort()), "KAFKA_EMBEDDED_PORT", "0",
+                    "DATA_DIR", workDir.resolve("data").toString()), "run");
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.stdout() + r.stderr()).contains("homelab-alerts could not start: HTTP server could not start");
+        }
+    }
+}

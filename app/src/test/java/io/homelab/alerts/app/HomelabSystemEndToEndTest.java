@@ -1,0 +1,100 @@
+package io.homelab.alerts.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.homelab.alerts.common.config.HomelabConfig;
+import io.homelab.alerts.common.testing.Fixtures;
+import io.homelab.alerts.notifier.telegram.TelegramBotApiStandIn;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole system in one process on the embedded broker, tried the way the README tells a new user to. */
+class HomelabSystemEndToEndTest {
+    static final String TEST_ALERT_MESSAGE = """
+            🟡 <b>Prometheus Alert</b>
+
+            <b>Alert:</b> TestAlert
+            <b>Severity:</b> WARNING
+            <b>Instance:</b> test-host:9100
+            <b>Summary:</b> This is a test alert
+            <b>Description:</b> Sent by hand to check the pipeline end to end
+            <b>Time:</b> 2026-11-25 10:00:00 UTC
+            <a href="http://localhost:9090/graph">Source</a>""";
+
+    @TempDir
+    Path dataDir;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    HomelabConfig config(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(Map.of(
+                "PROMETHEUS_WEBHOOK_PORT", "0",
+                "KAFKA_EMBEDDED_PORT", "0",
+                "DATA_DIR", dataDir.toString()));
+        env.putAll(extra);
+        return HomelabConfig.load(env, dataDir.resolve(".env"));
+    }
+
+    HttpResponse<String> postWebhook(HomelabSystem system, byte[] body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + system.webhookPort() + "/prometheus/webhook"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static byte[] readmeTestAlert() throws Exception {
+        return Files.readAllBytes(Path.of("../examples/test-alert.json"));
+    }
+
+    @Test
+    void the_readme_test_alert_comes_out_on_the_console_and_a_restart_keeps_topics_and_offsets() throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        try (HomelabSystem system = HomelabSystem.start(config(Map.of()), EnumSet.allOf(Target.class),
+                new PrintStream(console, true, StandardCharsets.UTF_8), fault -> {})) {
+            HttpResponse<String> response = postWebhook(system, readmeTestAlert());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(console.toString(StandardCharsets.UTF_8)).contains(TEST_ALERT_MESSAGE));
+        }
+
+        // Same DATA_DIR: the broker keeps its topics and the notifier its offsets, so nothing is sent twice.
+        ByteArrayOutputStream afterRestart = new ByteArrayOutputStream();
+        try (HomelabSystem system = HomelabSystem.start(config(Map.of()), EnumSet.allOf(Target.class),
+                new PrintStream(afterRestart, true, StandardCharsets.UTF_8), fault -> {})) {
+            assertThat(postWebhook(system, Fixtures.alertmanager("resolved-single.json")).statusCode()).isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(afterRestart.toString(StandardCharsets.UTF_8)).contains("✅ <b>Alert Resolved</b>"));
+            assertThat(afterRestart.toString(StandardCharsets.UTF_8)).doesNotContain("TestAlert");
+        }
+    }
+
+    @Test
+    void delivers_to_a_telegram_bot_api_when_a_token_is_set() throws Exception {
+        String token = "123456:END-to-end";
+        try (TelegramBotApiStandIn telegram = new TelegramBotApiStandIn(token);
+                HomelabSystem system = HomelabSystem.start(config(Map.of(
+                        "TELEGRAM_BOT_TOKEN", token,
+                        "TELEGRAM_CHAT_ID", "-1001",
+                        "TELEGRAM_API_URL", telegram.url().toString())), EnumSet.allOf(Target.class), System.out, fault -> {})) {
+            assertThat(postWebhook(system, readmeTestAlert()).statusCode()).isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> !telegram.sentTexts().isEmpty());
+            assertThat(telegram.sentTexts()).containsExactly(TEST_ALERT_MESSAGE);
+            assertThat(telegram.calls().get(0).body().get("chat_id").asText()).isEqualTo("-1001");
+        }
+    }
+}

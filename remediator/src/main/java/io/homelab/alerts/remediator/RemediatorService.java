@@ -1,0 +1,98 @@
+package io.homelab.alerts.remediator;
+
+import io.homelab.alerts.common.kafka.Topics;
+import io.homelab.alerts.common.model.AlertEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes remediation requests and hands each to a handler, committing after it returns.
+ * Runbooks (restart a container, clean a disk, ...) are not implemented yet: the default
+ * handler only logs that a request arrived and that nothing was done.
+ */
+public final class RemediatorService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RemediatorService.class);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Topics topics;
+    private final Consumer<AlertEvent> handler;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public RemediatorService(Topics topics, String bootstrapServers, Consumer<AlertEvent> handler, Consumer<String> onFatal) {
+        this.topics = topics;
+        this.handler = handler;
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, topics.prefix() + "remediator",
+                ConsumerConfig.CLIENT_ID_CONFIG, "homelab-remediator",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        this.thread = new Thread(() -> {
+            try {
+                run();
+            } catch (RuntimeException e) {
+                log.error("Remediator stopped by an unexpected error", e);
+                onFatal.accept("remediator failed: " + e);
+            }
+        }, "remediator");
+    }
+
+    /** The handler until runbooks exist: says plainly that nothing was done. */
+    public static void logOnly(AlertEvent event) {
+        log.info("Remediation requested for {} on {} ({}, severity {}): no runbooks are configured yet, nothing was done",
+                event.alertname(), event.instance(), event.fingerprint(), event.severity());
+    }
+
+    public RemediatorService start() {
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        consumer.subscribe(List.of(topics.remediationRequests().name()));
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    try {
+                        handler.accept(topics.remediationRequests().valueSerde().deserializer().deserialize(record.topic(), record.value()));
+                    } catch (RuntimeException e) {
+                        log.error("Skipping unreadable remediation request at {}-{}@{}: {}", record.topic(), record.partition(),
+                                record.offset(), e.getMessage());
+                    }
+                }
+                consumer.commitSync();
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(Duration.ofSeconds(15).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
