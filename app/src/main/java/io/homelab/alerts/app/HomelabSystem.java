@@ -114,8 +114,7 @@ public final class HomelabSystem implements AutoCloseable {
         }
         if (targets.contains(Target.INGEST)) {
             IngestConfig ingestConfig = IngestConfig.from(config);
-            KafkaWebhookSink sink = new KafkaWebhookSink(bootstrapServers, topics.webhooks(), ingestConfig.kafkaAckTimeout(),
-                    ingestConfig.maxBodyBytes(), registry);
+            KafkaWebhookSink sink = new KafkaWebhookSink(bootstrapServers, topics.webhooks(), ingestConfig, registry);
             started.push(sink);
             ingest = new IngestApp(ingestConfig, sink, registry, Clock.systemUTC()).start();
             started.push(ingest);

@@ -1,6 +1,7 @@
 package io.homelab.alerts.ingest;
 
 import io.homelab.alerts.ingest.auth.ApiKeyAuth;
+import io.homelab.alerts.ingest.http.RequestBodies;
 import io.homelab.alerts.ingest.http.SparkServers;
 import io.homelab.alerts.ingest.sink.RawWebhook;
 import io.homelab.alerts.ingest.sink.StoreResult;
@@ -12,7 +13,6 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
@@ -20,9 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.servlet.ServletRequest;
-import javax.servlet.ServletRequestWrapper;
-import javax.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spark.Request;
@@ -123,7 +120,7 @@ public final class IngestApp implements AutoCloseable {
         }
         byte[] body;
         try {
-            body = readAtMost(req.raw(), config.maxBodyBytes());
+            body = RequestBodies.readAtMost(req.raw(), config.maxBodyBytes());
         } catch (IOException e) {
             return reject(res, 400, "unreadable", "could not read the request body: " + e.getMessage());
         }
@@ -177,20 +174,6 @@ public final class IngestApp implements AutoCloseable {
         return Arrays.stream(parts).skip(1).map(p -> p.strip().toLowerCase(Locale.ROOT))
                 .filter(p -> p.startsWith("charset="))
                 .allMatch(p -> p.equals("charset=utf-8") || p.equals("charset=\"utf-8\""));
-    }
-
-    /**
-     * Reads at most {@code limit + 1} bytes straight from Jetty's stream: Spark's request wrapper
-     * would buffer the whole body whatever its size.
-     */
-    private static byte[] readAtMost(HttpServletRequest request, int limit) throws IOException {
-        ServletRequest raw = request;
-        while (raw instanceof ServletRequestWrapper wrapper) {
-            raw = wrapper.getRequest();
-        }
-        try (InputStream in = raw.getInputStream()) {
-            return in.readNBytes(limit + 1);
-        }
     }
 
     static String error(String message) {

@@ -5,10 +5,12 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** What the webhook receiver needs to know. */
-public record IngestConfig(int port, String webhookPath, Optional<String> apiKey, int maxBodyBytes, Duration kafkaAckTimeout) {
+public record IngestConfig(int port, String webhookPath, Optional<String> apiKey, int maxBodyBytes, Duration kafkaAckTimeout,
+        Duration kafkaLinger) {
 
     public static IngestConfig from(HomelabConfig config) {
         return new IngestConfig(config.webhookPort(), config.webhookPath(), config.apiKey(), config.maxBodyBytes(),
-                config.kafkaAckTimeout());
+                config.kafkaAckTimeout(),
+                config.kafkaLinger());
     }
 }

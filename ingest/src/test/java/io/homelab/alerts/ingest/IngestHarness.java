@@ -34,8 +34,8 @@ final class IngestHarness implements AutoCloseable {
                     new TopicProvisioner.TopicSettings(2, Optional.empty(), 30, MAX_BODY + 64 * 1024)));
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        IngestConfig config = new IngestConfig(0, "/prometheus/webhook", apiKey, MAX_BODY, ackTimeout);
-        app = new IngestApp(config, new KafkaWebhookSink(kafka.bootstrapServers(), topics.webhooks(), ackTimeout, MAX_BODY, registry),
+        IngestConfig config = new IngestConfig(0, "/prometheus/webhook", apiKey, MAX_BODY, ackTimeout, Duration.ofMillis(1));
+        app = new IngestApp(config, new KafkaWebhookSink(kafka.bootstrapServers(), topics.webhooks(), config, registry),
                 registry, Clock.systemUTC()).start();
     }
 

@@ -28,6 +28,7 @@ public record HomelabConfig(
         Optional<String> apiKey,
         int maxBodyBytes,
         Duration kafkaAckTimeout,
+        Duration kafkaLinger,
         Duration dedupWindow,
         Optional<String> kafkaBootstrapServers,
         int embeddedKafkaPort,
@@ -51,6 +52,7 @@ public record HomelabConfig(
             new Setting("PROMETHEUS_API_KEY_FILE", null, "read PROMETHEUS_API_KEY from this file instead"),
             new Setting("INGEST_MAX_BODY_BYTES", "4194304", "largest webhook body accepted, in bytes (413 above)"),
             new Setting("INGEST_KAFKA_TIMEOUT_MS", "5000", "how long a webhook waits for Kafka's acknowledgement before answering 503"),
+            new Setting("INGEST_KAFKA_LINGER_MS", "1", "how long the webhook producer waits to batch concurrent webhooks (latency/throughput trade-off)"),
             new Setting("ALERT_DEDUP_WINDOW", "300", "seconds within which a repeated alert with the same status is not sent again (read and validated; applied once the processor dedups, issue #3)"),
             new Setting("KAFKA_BOOTSTRAP_SERVERS", null, "external Kafka cluster (unset: start an embedded broker in-process)"),
             new Setting("KAFKA_EMBEDDED_PORT", "9092", "loopback port of the embedded broker (0: any free port)"),
@@ -91,6 +93,10 @@ public record HomelabConfig(
         Optional<String> apiKey = r.secret("PROMETHEUS_API_KEY");
         int maxBody = r.integer("INGEST_MAX_BODY_BYTES", 1024, 64 * 1024 * 1024);
         int ackTimeoutMs = r.integer("INGEST_KAFKA_TIMEOUT_MS", 100, 120_000);
+        int lingerMs = r.integer("INGEST_KAFKA_LINGER_MS", 0, 1000);
+        if (lingerMs >= ackTimeoutMs) {
+            problems.add("INGEST_KAFKA_LINGER_MS: must be shorter than INGEST_KAFKA_TIMEOUT_MS (" + ackTimeoutMs + "), got " + lingerMs);
+        }
         int dedupSeconds = r.integer("ALERT_DEDUP_WINDOW", 1, 7 * 24 * 3600);
         Optional<String> bootstrap = r.optional("KAFKA_BOOTSTRAP_SERVERS");
         bootstrap.ifPresent(b -> {
@@ -169,7 +175,8 @@ public record HomelabConfig(
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new HomelabConfig(port, path, apiKey, maxBody, Duration.ofMillis(ackTimeoutMs), Duration.ofSeconds(dedupSeconds),
+        return new HomelabConfig(port, path, apiKey, maxBody, Duration.ofMillis(ackTimeoutMs), Duration.ofMillis(lingerMs),
+                Duration.ofSeconds(dedupSeconds),
                 bootstrap, embeddedPort, prefix, partitions, rf, retentionDays, token, chats, Set.copyOf(allowed), apiUrl, zone,
                 dataDir, homelabConfig);
     }

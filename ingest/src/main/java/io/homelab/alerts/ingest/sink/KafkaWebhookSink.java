@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import io.homelab.alerts.ingest.IngestConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -35,7 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaWebhookSink implements WebhookSink {
     private static final Logger log = LoggerFactory.getLogger(KafkaWebhookSink.class);
-    private static final int LINGER_MS = 1;
 
     private final KafkaProducer<String, byte[]> producer;
     private final Admin admin;
@@ -44,11 +44,10 @@ public final class KafkaWebhookSink implements WebhookSink {
     private final Timer ackTimer;
     private final KafkaClientMetrics producerMetrics;
 
-    public KafkaWebhookSink(String bootstrapServers, Topic<String, byte[]> topic, Duration ackTimeout, int maxBodyBytes,
-            MeterRegistry registry) {
+    public KafkaWebhookSink(String bootstrapServers, Topic<String, byte[]> topic, IngestConfig config, MeterRegistry registry) {
         this.topic = topic;
-        this.ackTimeout = ackTimeout;
-        this.producer = new KafkaProducer<>(producerConfig(bootstrapServers, ackTimeout, maxBodyBytes),
+        this.ackTimeout = config.kafkaAckTimeout();
+        this.producer = new KafkaProducer<>(producerConfig(bootstrapServers, config),
                 new StringSerializer(), new ByteArraySerializer());
         this.admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -62,21 +61,22 @@ public final class KafkaWebhookSink implements WebhookSink {
         producerMetrics.bindTo(registry);
     }
 
-    static Map<String, Object> producerConfig(String bootstrapServers, Duration ackTimeout, int maxBodyBytes) {
-        int timeoutMs = (int) ackTimeout.toMillis();
+    static Map<String, Object> producerConfig(String bootstrapServers, IngestConfig config) {
+        int timeoutMs = (int) config.kafkaAckTimeout().toMillis();
+        int lingerMs = (int) config.kafkaLinger().toMillis();
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "homelab-ingest");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs - LINGER_MS);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1, timeoutMs - lingerMs));
         p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
         // Room for the largest accepted body plus key and headers.
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxBodyBytes + 64 * 1024);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.maxBodyBytes() + 64 * 1024);
         return p;
     }
 
