@@ -1,0 +1,56 @@
+package io.homelab.alerts.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.homelab.alerts.common.config.HomelabConfig;
+import io.homelab.alerts.common.testing.Fixtures;
+import io.homelab.alerts.kafka.embedded.EmbeddedKafka;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * KAFKA_BOOTSTRAP_SERVERS set: no embedded broker, the services talk to that cluster, and split
+ * across processes (here: two systems, as docker compose runs them) they still form one pipeline.
+ */
+class ExternalKafkaTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void services_split_over_two_processes_share_one_external_cluster() throws Exception {
+        try (EmbeddedKafka cluster = EmbeddedKafka.start(dir.resolve("cluster"), 0, fault -> {})) {
+            Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", cluster.bootstrapServers(),
+                    "PROMETHEUS_WEBHOOK_PORT", "0", "DATA_DIR", dir.resolve("app").toString());
+            HomelabConfig config = HomelabConfig.load(env, dir.resolve(".env"));
+            ByteArrayOutputStream console = new ByteArrayOutputStream();
+            try (HomelabSystem ingest = HomelabSystem.start(config, Set.of(Target.INGEST), System.out, fault -> {});
+                    HomelabSystem rest = HomelabSystem.start(config, EnumSet.of(Target.PROCESSOR, Target.NOTIFIER, Target.REMEDIATOR),
+                            new PrintStream(console, true, StandardCharsets.UTF_8), fault -> {})) {
+                HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + ingest.webhookPort() + "/prometheus/webhook"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(Fixtures.alertmanager("firing-group.json"))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).isEqualTo(200);
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(console.toString(StandardCharsets.UTF_8))
+                        .contains("<b>Summary:</b> Container jellyfin is down", "<b>Summary:</b> Container pihole is down"));
+                assertThat(ingest.bootstrapServers()).isEqualTo(cluster.bootstrapServers());
+            }
+            assertThat(Files.exists(dir.resolve("app").resolve("kafka"))).as("no embedded broker data").isFalse();
+        }
+    }
+}
