@@ -62,6 +62,9 @@ public final class HomelabAlerts implements Callable<Integer> {
                 err.flush();
                 return EXIT_CONFIG;
             }
+            // logback.xml reads LOG_LEVEL from the environment only; this applies a .env value too.
+            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.homelab"))
+                    .setLevel(ch.qos.logback.classic.Level.toLevel(config.logLevel()));
             CountDownLatch stop = new CountDownLatch(1);
             HomelabSystem system;
             try {

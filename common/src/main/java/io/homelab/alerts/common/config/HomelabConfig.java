@@ -42,7 +42,8 @@ public record HomelabConfig(
         URI telegramApiUrl,
         ZoneId timeZone,
         Path dataDir,
-        Optional<Path> homelabConfig) {
+        Optional<Path> homelabConfig,
+        String logLevel) {
 
     /** Every setting, in the order --help and the README list them. */
     public static final List<Setting> SETTINGS = List.of(
@@ -178,7 +179,7 @@ public record HomelabConfig(
         return new HomelabConfig(port, path, apiKey, maxBody, Duration.ofMillis(ackTimeoutMs), Duration.ofMillis(lingerMs),
                 Duration.ofSeconds(dedupSeconds),
                 bootstrap, embeddedPort, prefix, partitions, rf, retentionDays, token, chats, Set.copyOf(allowed), apiUrl, zone,
-                dataDir, homelabConfig);
+                dataDir, homelabConfig, level);
     }
 
     /** Reads typed values, recording a problem (and returning the default) for each bad one. */
