@@ -1,7 +1,7 @@
 package io.homelab.alerts.ingest;
 
-import io.homelab.alerts.common.kafka.TopicProvisioner;
 import io.homelab.alerts.common.kafka.Topics;
+import io.homelab.alerts.common.testing.KafkaTestClients;
 import io.homelab.alerts.ingest.sink.KafkaWebhookSink;
 import io.homelab.alerts.kafka.embedded.EmbeddedKafka;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -15,8 +15,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /** A real broker, the real ingest app on a free port, and a real HTTP client. */
 final class IngestHarness implements AutoCloseable {
@@ -29,10 +27,7 @@ final class IngestHarness implements AutoCloseable {
 
     IngestHarness(Path dataDir, Optional<String> apiKey, Duration ackTimeout) throws Exception {
         kafka = EmbeddedKafka.start(dataDir, 0, fault -> {});
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            new TopicProvisioner(admin, Duration.ofSeconds(30)).provision(TopicProvisioner.specs(topics,
-                    new TopicProvisioner.TopicSettings(2, Optional.empty(), 30, MAX_BODY + 64 * 1024)));
-        }
+        KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 2, MAX_BODY + 64 * 1024);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         IngestConfig config = new IngestConfig(0, "/prometheus/webhook", apiKey, MAX_BODY, ackTimeout, Duration.ofMillis(1));
         app = new IngestApp(config, new KafkaWebhookSink(kafka.bootstrapServers(), topics.webhooks(), config, registry),

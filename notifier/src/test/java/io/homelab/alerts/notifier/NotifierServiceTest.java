@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.homelab.alerts.common.kafka.DeadLetterHeaders;
-import io.homelab.alerts.common.kafka.TopicProvisioner;
 import io.homelab.alerts.common.kafka.Topics;
 import io.homelab.alerts.common.model.AlertEvent;
 import io.homelab.alerts.common.testing.KafkaTestClients;
@@ -21,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -62,10 +59,7 @@ class NotifierServiceTest {
     @BeforeEach
     void start() throws Exception {
         topics = Topics.withPrefix("t" + UUID.randomUUID().toString().substring(0, 8) + ".");
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            new TopicProvisioner(admin, Duration.ofSeconds(30)).provision(TopicProvisioner.specs(topics,
-                    new TopicProvisioner.TopicSettings(1, Optional.empty(), 30, 1024 * 1024)));
-        }
+        KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 1, 1024 * 1024);
         telegram = new TelegramBotApiStandIn(TOKEN);
         channel = new TelegramChannel(TOKEN, telegram.url());
         notifier = new NotifierService(new NotifierConfig(topics, kafka.bootstrapServers(), List.of(CHAT), ZoneId.of("UTC")),

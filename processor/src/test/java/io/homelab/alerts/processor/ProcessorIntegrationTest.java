@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.homelab.alerts.common.json.Json;
-import io.homelab.alerts.common.kafka.TopicProvisioner;
 import io.homelab.alerts.common.kafka.Topics;
 import io.homelab.alerts.common.model.AlertEvent;
 import io.homelab.alerts.common.testing.Fixtures;
@@ -14,8 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,10 +30,7 @@ class ProcessorIntegrationTest {
     void turns_raw_webhooks_on_a_real_broker_into_notification_events() throws Exception {
         Topics topics = Topics.withPrefix("it.");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, fault -> {})) {
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-                new TopicProvisioner(admin, Duration.ofSeconds(30)).provision(TopicProvisioner.specs(topics,
-                        new TopicProvisioner.TopicSettings(2, Optional.empty(), 30, 1024 * 1024)));
-            }
+            KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 2, 1024 * 1024);
             ProcessorConfig config = new ProcessorConfig(topics, kafka.bootstrapServers(), dir.resolve("streams"),
                     ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES, ProcessorConfig.DEFAULT_COMMIT_INTERVAL);
             try (ProcessorService processor = new ProcessorService(config, fault -> {}).start();

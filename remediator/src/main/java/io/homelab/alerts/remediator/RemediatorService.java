@@ -1,17 +1,15 @@
 package io.homelab.alerts.remediator;
 
+import io.homelab.alerts.common.kafka.KafkaClients;
 import io.homelab.alerts.common.kafka.Topics;
 import io.homelab.alerts.common.model.AlertEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,23 +30,8 @@ public final class RemediatorService implements AutoCloseable {
     public RemediatorService(Topics topics, String bootstrapServers, Consumer<AlertEvent> handler, Consumer<String> onFatal) {
         this.topics = topics;
         this.handler = handler;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, topics.prefix() + "remediator",
-                ConsumerConfig.CLIENT_ID_CONFIG, "homelab-remediator",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000),
-                new StringDeserializer(), new ByteArrayDeserializer());
-        this.thread = new Thread(() -> {
-            try {
-                run();
-            } catch (RuntimeException e) {
-                log.error("Remediator stopped by an unexpected error", e);
-                onFatal.accept("remediator failed: " + e);
-            }
-        }, "remediator");
+        this.consumer = KafkaClients.consumer(bootstrapServers, topics.prefix() + "remediator", "homelab-remediator", Map.of());
+        this.thread = KafkaClients.serviceThread("remediator", this::run, log, onFatal);
     }
 
     /** The handler until runbooks exist: says plainly that nothing was done. */

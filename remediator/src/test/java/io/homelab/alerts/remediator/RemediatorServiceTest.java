@@ -3,8 +3,8 @@ package io.homelab.alerts.remediator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.homelab.alerts.common.kafka.TopicProvisioner;
 import io.homelab.alerts.common.kafka.Topics;
+import io.homelab.alerts.common.testing.KafkaTestClients;
 import io.homelab.alerts.common.model.AlertEvent;
 import io.homelab.alerts.kafka.embedded.EmbeddedKafka;
 import java.nio.file.Path;
@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -32,10 +30,7 @@ class RemediatorServiceTest {
     void hands_every_request_to_the_handler_and_skips_unreadable_ones() throws Exception {
         Topics topics = Topics.withPrefix("rem.");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0, fault -> {})) {
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-                new TopicProvisioner(admin, Duration.ofSeconds(30)).provision(TopicProvisioner.specs(topics,
-                        new TopicProvisioner.TopicSettings(1, Optional.empty(), 30, 1024 * 1024)));
-            }
+            KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 1, 1024 * 1024);
             List<AlertEvent> handled = new CopyOnWriteArrayList<>();
             AlertEvent event = new AlertEvent("fp1", "firing", Map.of("alertname", "ContainerDown", "severity", "critical"), Map.of(),
                     Instant.parse("2026-11-25T21:59:50Z"), null, null, "r", "g", null, 0, Instant.parse("2026-11-25T21:59:51Z"));

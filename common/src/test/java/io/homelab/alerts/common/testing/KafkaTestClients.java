@@ -1,10 +1,15 @@
 package io.homelab.alerts.common.testing;
 
+import io.homelab.alerts.common.kafka.TopicProvisioner;
+import io.homelab.alerts.common.kafka.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -16,6 +21,18 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /** Reads what really is on a topic of a real broker, for assertions. */
 public final class KafkaTestClients {
     private KafkaTestClients() {}
+
+    /** Creates the pipeline's topics as the app does, with {@code partitions} partitions. */
+    public static void createTopics(String bootstrap, Topics topics, int partitions, int maxRecordBytes) {
+        try (Admin admin = Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            new TopicProvisioner(admin, Duration.ofSeconds(30)).provision(
+                    TopicProvisioner.specs(topics, new TopicProvisioner.TopicSettings(
+                            partitions, Optional.empty(), 30, maxRecordBytes)));
+        } catch (Exception e) {
+            throw new AssertionError("could not create topics: " + e, e);
+        }
+    }
 
     /** Every record now on {@code topic}, from the beginning, read until the end offsets at call time. */
     public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic) {

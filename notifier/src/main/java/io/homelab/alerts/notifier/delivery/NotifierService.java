@@ -1,6 +1,7 @@
 package io.homelab.alerts.notifier.delivery;
 
 import io.homelab.alerts.common.kafka.DeadLetterHeaders;
+import io.homelab.alerts.common.kafka.KafkaClients;
 import io.homelab.alerts.common.model.AlertEvent;
 import io.homelab.alerts.notifier.NotifierConfig;
 import io.homelab.alerts.notifier.channel.Channel;
@@ -27,9 +28,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,30 +58,15 @@ public final class NotifierService implements AutoCloseable {
         this.config = config;
         this.channel = channel;
         this.formatter = new MessageFormatter(config.timeZone());
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
-                ConsumerConfig.CLIENT_ID_CONFIG, "homelab-notifier",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100),
-                new StringDeserializer(), new ByteArrayDeserializer());
+        this.consumer = KafkaClients.consumer(config.bootstrapServers(), config.groupId(), "homelab-notifier",
+                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100));
         this.deadLetters = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ProducerConfig.CLIENT_ID_CONFIG, "homelab-notifier-dlq",
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
                 new StringSerializer(), new ByteArraySerializer());
-        this.thread = new Thread(() -> {
-            try {
-                run();
-            } catch (RuntimeException e) {
-                log.error("Notifier stopped by an unexpected error", e);
-                onFatal.accept("notifier failed: " + e);
-            }
-        }, "notifier");
+        this.thread = KafkaClients.serviceThread("notifier", this::run, log, onFatal);
     }
 
     public NotifierService start() {

@@ -1,0 +1,48 @@
+package io.homelab.alerts.common.kafka;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+
+/** The client settings the services share, and the thread they consume on. */
+public final class KafkaClients {
+    private KafkaClients() {}
+
+    /**
+     * A consumer that commits by hand (after the work is done), reads only committed
+     * transactions (the processor writes exactly-once), starts from the beginning of a new
+     * group, and loses its partitions 10 s after a crash rather than the default 45 s.
+     */
+    public static KafkaConsumer<String, byte[]> consumer(String bootstrapServers, String groupId, String clientId,
+            Map<String, Object> overrides) {
+        Map<String, Object> config = new HashMap<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, groupId,
+                ConsumerConfig.CLIENT_ID_CONFIG, clientId,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000));
+        config.putAll(overrides);
+        return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * A thread running {@code loop}; an unexpected error is logged and reported to {@code onFatal}
+     * (the process then stops, so the supervisor restarts it) instead of ending the thread silently.
+     */
+    public static Thread serviceThread(String name, Runnable loop, Logger log, java.util.function.Consumer<String> onFatal) {
+        return new Thread(() -> {
+            try {
+                loop.run();
+            } catch (RuntimeException e) {
+                log.error("{} stopped by an unexpected error", name, e);
+                onFatal.accept(name + " failed: " + e);
+            }
+        }, name);
+    }
+}
