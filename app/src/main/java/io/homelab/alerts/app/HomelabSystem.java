@@ -14,6 +14,8 @@ import io.homelab.alerts.notifier.channel.telegram.TelegramChannel;
 import io.homelab.alerts.notifier.delivery.NotifierService;
 import io.homelab.alerts.processor.ProcessorConfig;
 import io.homelab.alerts.processor.ProcessorService;
+import io.homelab.alerts.processor.dedup.DedupPolicy;
+import io.homelab.alerts.processor.route.DefaultRoutes;
 import io.homelab.alerts.remediator.RemediatorService;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -90,7 +92,8 @@ public final class HomelabSystem implements AutoCloseable {
 
         if (targets.contains(Target.PROCESSOR)) {
             ProcessorConfig processorConfig = new ProcessorConfig(topics, bootstrapServers, config.dataDir().resolve("streams"),
-                    ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES, ProcessorConfig.DEFAULT_COMMIT_INTERVAL);
+                    new DedupPolicy(config.dedupWindow(), config.reminders(), config.flapChanges(), config.flapWindow()),
+                    new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES), ProcessorConfig.DEFAULT_COMMIT_INTERVAL);
             started.push(new ProcessorService(processorConfig, onFatal).start());
         }
         if (targets.contains(Target.NOTIFIER)) {

@@ -15,7 +15,7 @@ class MessageFormatterTest {
 
     static AlertEvent alert(String status, Map<String, String> labels, Map<String, String> annotations, Instant endsAt, String source) {
         return new AlertEvent("bfcfce9889d1664b", status, labels, annotations, STARTS, endsAt, source, "homelab-telegram", "g", null, 0,
-                STARTS.plusSeconds(1));
+                STARTS.plusSeconds(1), null);
     }
 
     @Test

@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.homelab.alerts.common.kafka.DeadLetterHeaders;
 import io.homelab.alerts.common.kafka.Topics;
 import io.homelab.alerts.common.model.AlertEvent;
+import io.homelab.alerts.common.model.ChatTarget;
+import io.homelab.alerts.common.model.DedupReason;
+import io.homelab.alerts.common.model.Notification;
 import io.homelab.alerts.common.testing.KafkaTestClients;
 import io.homelab.alerts.kafka.embedded.EmbeddedKafka;
 import io.homelab.alerts.notifier.channel.telegram.TelegramChannel;
@@ -44,7 +47,7 @@ class NotifierServiceTest {
     TelegramBotApiStandIn telegram;
     TelegramChannel channel;
     NotifierService notifier;
-    KafkaProducer<String, AlertEvent> producer;
+    KafkaProducer<String, Notification> producer;
 
     @BeforeAll
     static void startKafka() {
@@ -79,12 +82,13 @@ class NotifierServiceTest {
     static AlertEvent alert(String name) {
         return new AlertEvent("fp-" + name, "firing", Map.of("alertname", name, "severity", "critical", "instance", "docker-host:8080"),
                 Map.of("summary", name + " <is> down"), Instant.parse("2026-11-25T21:59:50Z"), null, null, "r", "g", null, 0,
-                Instant.parse("2026-11-25T21:59:51Z"));
+                Instant.parse("2026-11-25T21:59:51Z"), null);
     }
 
     void publish(AlertEvent... events) throws Exception {
         for (AlertEvent e : events) {
-            producer.send(new ProducerRecord<>(topics.notifications().name(), e.fingerprint(), e)).get();
+            producer.send(new ProducerRecord<>(topics.notifications().name(), e.fingerprint(),
+                    new Notification(e, DedupReason.FIRST, false, List.of(), "default"))).get();
         }
     }
 

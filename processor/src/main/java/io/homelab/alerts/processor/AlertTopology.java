@@ -5,7 +5,22 @@ import io.homelab.alerts.common.kafka.RawWebhookHeaders;
 import io.homelab.alerts.common.kafka.Topics;
 import io.homelab.alerts.common.model.AlertEvent;
 import io.homelab.alerts.processor.explode.WebhookExploder;
-import io.homelab.alerts.processor.route.DefaultRoutes;
+import io.homelab.alerts.common.json.JsonSerde;
+import io.homelab.alerts.common.model.DedupReason;
+import io.homelab.alerts.common.model.Notification;
+import io.homelab.alerts.common.model.RemediationRequest;
+import io.homelab.alerts.processor.dedup.Decision;
+import io.homelab.alerts.processor.dedup.DedupProcessor;
+import io.homelab.alerts.processor.state.AlertState;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -26,35 +41,59 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The processor's topology: raw webhooks in; one event per alert, keyed by fingerprint, out to
- * the notification topic and (by route) the remediation topic; records that cannot be read to
- * the dead-letter topic with the reason, so one bad record never stops the pipeline.
+ * The processor's topology, a function of its configuration: raw webhooks in; exploded into one
+ * event per alert; re-keyed by fingerprint (so every event of an alert meets the same state,
+ * whatever group or partition it came in); deduplicated with a named reason; routed to the
+ * notification and remediation topics. Records that cannot be read go to the dead-letter topic
+ * with the reason, so one bad record never stops the pipeline.
  */
 public final class AlertTopology {
     private static final Logger log = LoggerFactory.getLogger(AlertTopology.class);
-    static final String SOURCE = "raw-webhooks";
-    static final String EXPLODE = "explode-and-route";
-    static final String TO_NOTIFY = "to-notifications";
-    static final String TO_REMEDIATE = "to-remediation";
-    static final String TO_DEAD_LETTER = "to-dead-letter";
+    static final String BY_FINGERPRINT = "alerts-by-fingerprint";
 
     private AlertTopology() {}
 
     public static Topology build(ProcessorConfig config) {
         Topics topics = config.topics();
-        DefaultRoutes routes = new DefaultRoutes(config.remediateSeverities());
-        Topology topology = new Topology();
-        topology.addSource(SOURCE, topics.webhooks().keySerde().deserializer(), topics.webhooks().valueSerde().deserializer(),
-                topics.webhooks().name());
-        topology.addProcessor(EXPLODE, () -> new ExplodeAndRoute(routes, topics.webhooks().name()), SOURCE);
-        topology.addSink(TO_NOTIFY, topics.notifications().name(), topics.notifications().keySerde().serializer(),
-                topics.notifications().valueSerde().serializer(), EXPLODE);
-        topology.addSink(TO_REMEDIATE, topics.remediationRequests().name(), topics.remediationRequests().keySerde().serializer(),
-                topics.remediationRequests().valueSerde().serializer(), EXPLODE);
-        topology.addSink(TO_DEAD_LETTER, topics.deadLetters().name(), topics.deadLetters().keySerde().serializer(),
-                topics.deadLetters().valueSerde().serializer(), EXPLODE);
-        return topology;
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DedupProcessor.STORE),
+                Serdes.String(), new JsonSerde<>(AlertState.class)));
+
+        Map<String, KStream<String, Exploded>> branches = builder
+                .stream(topics.webhooks().name(), Consumed.with(topics.webhooks().keySerde(), topics.webhooks().valueSerde())
+                        .withName("raw-webhooks"))
+                .process(() -> new Explode(topics.webhooks().name()), Named.as("explode"))
+                .split(Named.as("exploded-"))
+                .branch((key, value) -> value.event() == null, Branched.as("unusable"))
+                .defaultBranch(Branched.as("alerts"));
+
+        branches.get("exploded-unusable").mapValues(Exploded::raw, Named.as("raw-bytes"))
+                .to(topics.deadLetters().name(), Produced.with(topics.deadLetters().keySerde(), topics.deadLetters().valueSerde())
+                        .withName("to-dead-letter"));
+
+        KStream<String, Decision> decided = branches.get("exploded-alerts")
+                .mapValues(Exploded::event, Named.as("alert-event"))
+                .repartition(Repartitioned.with(Serdes.String(), new JsonSerde<>(AlertEvent.class)).withName(BY_FINGERPRINT))
+                .process(() -> new DedupProcessor(config.dedup(), config.router()), Named.as("dedup-and-route"), DedupProcessor.STORE);
+
+        decided.filter((k, d) -> d.route().notifies(), Named.as("notify"))
+                .mapValues(d -> new Notification(d.event(), d.reason(), d.flapping(), d.route().chats(), d.route().route()),
+                        Named.as("notification"))
+                .to(topics.notifications().name(), Produced.with(topics.notifications().keySerde(), topics.notifications().valueSerde())
+                        .withName("to-notifications"));
+
+        // New incidents only: a reminder or a flapping alert never triggers a fix.
+        decided.filter((k, d) -> d.route().remediate() && d.event().isFiring() && !d.flapping() && d.reason() != DedupReason.REMINDER,
+                        Named.as("remediate"))
+                .mapValues(d -> new RemediationRequest(d.event(), d.route().runbook(), d.reason(), d.route().route()),
+                        Named.as("remediation-request"))
+                .to(topics.remediationRequests().name(), Produced.with(topics.remediationRequests().keySerde(),
+                        topics.remediationRequests().valueSerde()).withName("to-remediation"));
+        return builder.build();
     }
+
+    /** Either an alert event keyed by fingerprint, or the raw record that could not be read (headers say why). */
+    record Exploded(AlertEvent event, byte[] raw) {}
 
     /** Streams settings: exactly-once, state under {@code stateDir}, commits every {@code commitInterval}. */
     public static Properties streamsProperties(ProcessorConfig config) {
@@ -76,38 +115,29 @@ public final class AlertTopology {
         return p;
     }
 
-    /** Explodes a webhook and sends each alert where the routes say. */
-    static final class ExplodeAndRoute implements Processor<String, byte[], String, Object> {
-        private final DefaultRoutes routes;
+    /** Explodes a webhook into its alerts, re-keyed by fingerprint; marks an unreadable one for the dead-letter topic. */
+    static final class Explode implements Processor<String, byte[], String, Exploded> {
         private final String sourceTopic;
-        private ProcessorContext<String, Object> context;
+        private ProcessorContext<String, Exploded> context;
 
-        ExplodeAndRoute(DefaultRoutes routes, String sourceTopic) {
-            this.routes = routes;
+        Explode(String sourceTopic) {
             this.sourceTopic = sourceTopic;
         }
 
         @Override
-        public void init(ProcessorContext<String, Object> context) {
+        public void init(ProcessorContext<String, Exploded> context) {
             this.context = context;
         }
 
         @Override
         public void process(Record<String, byte[]> record) {
-            Instant receivedAt = receivedAt(record);
-            WebhookExploder.Result result = WebhookExploder.explode(record.value(), receivedAt);
+            WebhookExploder.Result result = WebhookExploder.explode(record.value(), receivedAt(record));
             if (result instanceof WebhookExploder.Result.Unusable unusable) {
                 deadLetter(record, unusable.reason());
                 return;
             }
             for (AlertEvent event : ((WebhookExploder.Result.Events) result).events()) {
-                Record<String, Object> out = new Record<>(event.fingerprint(), event, record.timestamp(), new RecordHeaders());
-                if (routes.notify(event)) {
-                    context.forward(out, TO_NOTIFY);
-                }
-                if (routes.remediate(event)) {
-                    context.forward(out, TO_REMEDIATE);
-                }
+                context.forward(new Record<>(event.fingerprint(), new Exploded(event, null), record.timestamp(), new RecordHeaders()));
             }
         }
 
@@ -122,7 +152,8 @@ public final class AlertTopology {
             headers.add(DeadLetterHeaders.REASON, reason.getBytes(StandardCharsets.UTF_8));
             headers.add(DeadLetterHeaders.SOURCE_TOPIC, sourceTopic.getBytes(StandardCharsets.UTF_8));
             where.forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
-            context.forward(new Record<>(record.key(), (Object) record.value(), record.timestamp(), headers), TO_DEAD_LETTER);
+            context.forward(new Record<>(record.key(), new Exploded(null, record.value() == null ? new byte[0] : record.value()),
+                    record.timestamp(), headers));
         }
 
         private static Instant receivedAt(Record<String, byte[]> record) {

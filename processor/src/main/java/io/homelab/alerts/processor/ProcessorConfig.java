@@ -3,15 +3,17 @@ package io.homelab.alerts.processor;
 import io.homelab.alerts.common.kafka.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.homelab.alerts.processor.dedup.DedupPolicy;
+import io.homelab.alerts.processor.route.Router;
 import java.util.Set;
 
 /**
  * What the processor needs to know.
  *
- * @param remediateSeverities firing alerts with one of these severities also go to the remediator
+ * @param router where alerts go: the routes of HOMELAB_CONFIG, or the defaults
  * @param commitInterval how often Streams commits its transaction: the latency the stage adds
  */
-public record ProcessorConfig(Topics topics, String bootstrapServers, Path stateDir, Set<String> remediateSeverities,
+public record ProcessorConfig(Topics topics, String bootstrapServers, Path stateDir, DedupPolicy dedup, Router router,
         Duration commitInterval) {
 
     /** The old system's behaviour: critical and warning alerts are handed to the remediator. */

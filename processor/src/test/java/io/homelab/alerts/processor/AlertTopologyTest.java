@@ -6,6 +6,10 @@ import io.homelab.alerts.common.kafka.DeadLetterHeaders;
 import io.homelab.alerts.common.kafka.RawWebhookHeaders;
 import io.homelab.alerts.common.kafka.Topics;
 import io.homelab.alerts.common.model.AlertEvent;
+import io.homelab.alerts.common.model.Notification;
+import io.homelab.alerts.common.model.RemediationRequest;
+import io.homelab.alerts.processor.dedup.DedupPolicy;
+import io.homelab.alerts.processor.route.DefaultRoutes;
 import io.homelab.alerts.common.testing.Fixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,19 +30,21 @@ import org.junit.jupiter.api.io.TempDir;
 class AlertTopologyTest {
     static final Topics TOPICS = Topics.withPrefix(Topics.DEFAULT_PREFIX);
     static final Instant RECEIVED = Instant.parse("2026-11-25T21:59:51.123Z");
+    static final DedupPolicy POLICY = new DedupPolicy(DedupPolicy.DEFAULT_WINDOW, true, DedupPolicy.DEFAULT_FLAP_CHANGES,
+            DedupPolicy.DEFAULT_FLAP_WINDOW);
 
     @TempDir
     Path stateDir;
     TopologyTestDriver driver;
     TestInputTopic<String, byte[]> webhooks;
-    TestOutputTopic<String, AlertEvent> notifications;
-    TestOutputTopic<String, AlertEvent> remediation;
+    TestOutputTopic<String, Notification> notifications;
+    TestOutputTopic<String, RemediationRequest> remediation;
     TestOutputTopic<String, byte[]> deadLetters;
 
     @BeforeEach
     void setUp() {
-        ProcessorConfig config = new ProcessorConfig(TOPICS, "unused:9092", stateDir, ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES,
-                ProcessorConfig.DEFAULT_COMMIT_INTERVAL);
+        ProcessorConfig config = new ProcessorConfig(TOPICS, "unused:9092", stateDir, POLICY,
+                new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES), ProcessorConfig.DEFAULT_COMMIT_INTERVAL);
         driver = new TopologyTestDriver(AlertTopology.build(config), AlertTopology.streamsProperties(config));
         webhooks = driver.createInputTopic(TOPICS.webhooks().name(), TOPICS.webhooks().keySerde().serializer(),
                 TOPICS.webhooks().valueSerde().serializer());
@@ -65,13 +71,14 @@ class AlertTopologyTest {
     void explodes_a_group_into_one_event_per_alert_keyed_by_fingerprint_with_its_group_context() {
         pipe("{}:{alertname=\"ContainerDown\"}", Fixtures.alertmanager("firing-group.json"));
 
-        Map<String, AlertEvent> out = notifications.readKeyValuesToMap();
+        Map<String, AlertEvent> out = new java.util.HashMap<>();
+        notifications.readKeyValuesToList().forEach(kv -> out.put(kv.key, kv.value.alert()));
         assertThat(out).containsOnlyKeys("f6e94e35cf045285", "df7215318b6ae9b9");
         assertThat(out.get("f6e94e35cf045285")).isEqualTo(new AlertEvent("f6e94e35cf045285", "firing",
                 Map.of("alertname", "ContainerDown", "instance", "docker-host:8080", "name", "jellyfin", "severity", "critical"),
                 Map.of("description", "Container has not been seen for 5 minutes", "summary", "Container jellyfin is down"),
                 Instant.parse("2026-11-25T21:59:50Z"), null, null, "homelab-telegram", "{}:{alertname=\"ContainerDown\"}",
-                "http://vm:19094", 0, RECEIVED));
+                "http://vm:19094", 0, RECEIVED, null));
         assertThat(out.get("df7215318b6ae9b9").annotations()).isEqualTo(Map.of("summary", "Container pihole is down"));
     }
 
@@ -83,19 +90,19 @@ class AlertTopologyTest {
         pipe("g4", Fixtures.alertmanager("resolved-single.json"));   // resolved warning
 
         assertThat(notifications.readKeyValuesToList()).hasSize(6);
-        assertThat(remediation.readValuesToList()).extracting(AlertEvent::fingerprint)
+        assertThat(remediation.readValuesToList()).extracting(r -> r.alert().fingerprint())
                 .containsExactly("f6e94e35cf045285", "df7215318b6ae9b9", "bfcfce9889d1664b");
     }
 
     @Test
     void resolved_alerts_carry_their_end_time_and_truncated_groups_their_count() {
         pipe("g", Fixtures.alertmanager("resolved-single.json"));
-        AlertEvent resolved = notifications.readValue();
+        AlertEvent resolved = notifications.readValue().alert();
         assertThat(resolved.status()).isEqualTo("resolved");
         assertThat(resolved.endsAt()).isEqualTo(Instant.parse("2026-11-25T21:59:54Z"));
 
         pipe("t", Fixtures.alertmanager("firing-truncated.json"));
-        assertThat(notifications.readValuesToList()).extracting(AlertEvent::truncatedAlerts).containsExactly(1, 1);
+        assertThat(notifications.readValuesToList()).extracting(n -> n.alert().truncatedAlerts()).containsExactly(1, 1);
     }
 
     @Test

@@ -5,7 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.homelab.alerts.common.json.Json;
 import io.homelab.alerts.common.kafka.Topics;
-import io.homelab.alerts.common.model.AlertEvent;
+import io.homelab.alerts.common.model.Notification;
+import io.homelab.alerts.processor.route.DefaultRoutes;
 import io.homelab.alerts.common.testing.Fixtures;
 import io.homelab.alerts.common.testing.KafkaTestClients;
 import io.homelab.alerts.kafka.embedded.EmbeddedKafka;
@@ -32,7 +33,8 @@ class ProcessorIntegrationTest {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, fault -> {})) {
             KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 2, 1024 * 1024);
             ProcessorConfig config = new ProcessorConfig(topics, kafka.bootstrapServers(), dir.resolve("streams"),
-                    ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES, ProcessorConfig.DEFAULT_COMMIT_INTERVAL);
+                    AlertTopologyTest.POLICY, new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES),
+                    ProcessorConfig.DEFAULT_COMMIT_INTERVAL);
             try (ProcessorService processor = new ProcessorService(config, fault -> {}).start();
                     KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                             Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
@@ -41,7 +43,7 @@ class ProcessorIntegrationTest {
 
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                         assertThat(KafkaTestClients.readAll(kafka.bootstrapServers(), topics.notifications().name()))
-                                .extracting(r -> Json.read(r.value(), AlertEvent.class).labels().get("name"))
+                                .extracting(r -> Json.read(r.value(), Notification.class).alert().labels().get("name"))
                                 .containsExactlyInAnyOrder("jellyfin", "pihole"));
                 assertThat(KafkaTestClients.readAll(kafka.bootstrapServers(), topics.remediationRequests().name())).hasSize(2);
             }

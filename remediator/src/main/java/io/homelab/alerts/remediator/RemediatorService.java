@@ -3,6 +3,7 @@ package io.homelab.alerts.remediator;
 import io.homelab.alerts.common.kafka.KafkaClients;
 import io.homelab.alerts.common.kafka.Topics;
 import io.homelab.alerts.common.model.AlertEvent;
+import io.homelab.alerts.common.model.RemediationRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +24,11 @@ public final class RemediatorService implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Topics topics;
-    private final Consumer<AlertEvent> handler;
+    private final Consumer<RemediationRequest> handler;
     private final Thread thread;
     private volatile boolean running = true;
 
-    public RemediatorService(Topics topics, String bootstrapServers, Consumer<AlertEvent> handler, Consumer<String> onFatal) {
+    public RemediatorService(Topics topics, String bootstrapServers, Consumer<RemediationRequest> handler, Consumer<String> onFatal) {
         this.topics = topics;
         this.handler = handler;
         this.consumer = KafkaClients.consumer(bootstrapServers, topics.prefix() + "remediator", "homelab-remediator", Map.of());
@@ -35,9 +36,11 @@ public final class RemediatorService implements AutoCloseable {
     }
 
     /** The handler until runbooks exist: says plainly that nothing was done. */
-    public static void logOnly(AlertEvent event) {
-        log.info("Remediation requested for {} on {} ({}, severity {}): no runbooks are configured yet, nothing was done",
-                event.alertname(), event.instance(), event.fingerprint(), event.severity());
+    public static void logOnly(RemediationRequest request) {
+        AlertEvent event = request.alert();
+        log.info("Remediation requested for {} on {} ({}, severity {}, runbook {}, route {}): runbooks are not implemented yet, nothing was done",
+                event.alertname(), event.instance(), event.fingerprint(), event.severity(),
+                request.runbook() == null ? "none named" : request.runbook(), request.route());
     }
 
     public RemediatorService start() {

@@ -30,6 +30,9 @@ public record HomelabConfig(
         Duration kafkaAckTimeout,
         Duration kafkaLinger,
         Duration dedupWindow,
+        boolean reminders,
+        int flapChanges,
+        Duration flapWindow,
         Optional<String> kafkaBootstrapServers,
         int embeddedKafkaPort,
         String topicPrefix,
@@ -54,7 +57,10 @@ public record HomelabConfig(
             new Setting("INGEST_MAX_BODY_BYTES", "4194304", "largest webhook body accepted, in bytes (413 above)"),
             new Setting("INGEST_KAFKA_TIMEOUT_MS", "5000", "how long a webhook waits for Kafka's acknowledgement before answering 503"),
             new Setting("INGEST_KAFKA_LINGER_MS", "1", "how long the webhook producer waits to batch concurrent webhooks (latency/throughput trade-off)"),
-            new Setting("ALERT_DEDUP_WINDOW", "300", "seconds within which a repeated alert with the same status is not sent again (read and validated; applied once the processor dedups, issue #3)"),
+            new Setting("ALERT_DEDUP_WINDOW", "300", "seconds within which a repeated alert with the same status is not sent again"),
+            new Setting("ALERT_REMINDERS", "true", "send a still-firing alert again once the dedup window has passed (true/false)"),
+            new Setting("ALERT_FLAP_CHANGES", "4", "status changes within ALERT_FLAP_WINDOW that make an alert flapping (0: no flapping detection)"),
+            new Setting("ALERT_FLAP_WINDOW", "600", "seconds: how far back status changes count, and how long a flapping alert must be stable"),
             new Setting("KAFKA_BOOTSTRAP_SERVERS", null, "external Kafka cluster (unset: start an embedded broker in-process)"),
             new Setting("KAFKA_EMBEDDED_PORT", "9092", "loopback port of the embedded broker (0: any free port)"),
             new Setting("KAFKA_TOPIC_PREFIX", "homelab.", "prefix of every topic name"),
@@ -99,6 +105,9 @@ public record HomelabConfig(
             problems.add("INGEST_KAFKA_LINGER_MS: must be shorter than INGEST_KAFKA_TIMEOUT_MS (" + ackTimeoutMs + "), got " + lingerMs);
         }
         int dedupSeconds = r.integer("ALERT_DEDUP_WINDOW", 1, 7 * 24 * 3600);
+        boolean reminders = r.bool("ALERT_REMINDERS");
+        int flapChanges = r.integer("ALERT_FLAP_CHANGES", 0, 1000);
+        int flapSeconds = r.integer("ALERT_FLAP_WINDOW", 1, 7 * 24 * 3600);
         Optional<String> bootstrap = r.optional("KAFKA_BOOTSTRAP_SERVERS");
         bootstrap.ifPresent(b -> {
             for (String server : b.split(",")) {
@@ -177,7 +186,7 @@ public record HomelabConfig(
             throw new ConfigException(problems);
         }
         return new HomelabConfig(port, path, apiKey, maxBody, Duration.ofMillis(ackTimeoutMs), Duration.ofMillis(lingerMs),
-                Duration.ofSeconds(dedupSeconds),
+                Duration.ofSeconds(dedupSeconds), reminders, flapChanges, Duration.ofSeconds(flapSeconds),
                 bootstrap, embeddedPort, prefix, partitions, rf, retentionDays, token, chats, Set.copyOf(allowed), apiUrl, zone,
                 dataDir, homelabConfig, level);
     }
@@ -228,6 +237,18 @@ public record HomelabConfig(
         private int defaultInt(String name, int min) {
             String d = defaults.get(name);
             return d == null ? min : Integer.parseInt(d);
+        }
+
+        boolean bool(String name) {
+            String v = string(name).toLowerCase(java.util.Locale.ROOT);
+            return switch (v) {
+                case "true", "yes", "on", "1" -> true;
+                case "false", "no", "off", "0" -> false;
+                default -> {
+                    problems.add(name + ": must be true or false, got '" + string(name) + "'");
+                    yield Boolean.parseBoolean(defaults.get(name));
+                }
+            };
         }
 
         List<String> list(String name) {

@@ -6,6 +6,8 @@ import java.util.Map;
 /**
  * One alert taken out of a webhook, with the context of the group it came in: the unit
  * the processor, notifier and remediator work on. Keyed by {@link #fingerprint()} in Kafka.
+ *
+ * @param notificationReason why Alertmanager sent the group, when it says (newer Alertmanagers)
  */
 public record AlertEvent(
         String fingerprint,
@@ -19,7 +21,8 @@ public record AlertEvent(
         String groupKey,
         String externalUrl,
         int truncatedAlerts,
-        Instant receivedAt) {
+        Instant receivedAt,
+        String notificationReason) {
 
     public static final String FIRING = "firing";
     public static final String RESOLVED = "resolved";

@@ -20,7 +20,8 @@ public record WebhookMessage(
         Map<String, String> commonLabels,
         Map<String, String> commonAnnotations,
         @JsonProperty("externalURL") String externalUrl,
-        List<Alert> alerts) {
+        List<Alert> alerts,
+        @JsonProperty("notification_reason") String notificationReason) {
 
     public WebhookMessage {
         alerts = alerts == null ? List.of() : List.copyOf(alerts);

@@ -3,6 +3,8 @@ package io.homelab.alerts.notifier.delivery;
 import io.homelab.alerts.common.kafka.DeadLetterHeaders;
 import io.homelab.alerts.common.kafka.KafkaClients;
 import io.homelab.alerts.common.model.AlertEvent;
+import io.homelab.alerts.common.model.ChatTarget;
+import io.homelab.alerts.common.model.Notification;
 import io.homelab.alerts.notifier.NotifierConfig;
 import io.homelab.alerts.notifier.channel.Channel;
 import io.homelab.alerts.notifier.channel.DeliveryResult;
@@ -114,20 +116,25 @@ public final class NotifierService implements AutoCloseable {
 
     /** Delivers one record to every chat; false when it was abandoned (shutdown or partition revoked). */
     private boolean handle(ConsumerRecord<String, byte[]> record) {
-        AlertEvent event;
+        Notification notification;
         try {
-            event = config.topics().notifications().valueSerde().deserializer().deserialize(record.topic(), record.value());
+            notification = config.topics().notifications().valueSerde().deserializer().deserialize(record.topic(), record.value());
         } catch (RuntimeException e) {
-            deadLetter(record, null, "not an alert event: " + e.getMessage());
+            deadLetter(record, null, "not a notification: " + e.getMessage());
             return true;
         }
-        if (event == null) {
+        if (notification == null || notification.alert() == null) {
             deadLetter(record, null, "empty record");
             return true;
         }
-        String text = formatter.format(event);
-        for (String chat : config.chatIds()) {
-            DeliveryResult result = deliver(new OutgoingMessage(chat, text), new TopicPartition(record.topic(), record.partition()));
+        AlertEvent event = notification.alert();
+        String text = formatter.format(notification);
+        List<ChatTarget> chats = notification.chats().isEmpty()
+                ? config.chatIds().stream().map(id -> new ChatTarget(id, null)).toList() : notification.chats();
+        for (ChatTarget target : chats) {
+            String chat = target.chatId();
+            DeliveryResult result = deliver(new OutgoingMessage(chat, target.threadId(), text),
+                    new TopicPartition(record.topic(), record.partition()));
             if (result == null) {
                 return false;
             }
@@ -136,7 +143,8 @@ public final class NotifierService implements AutoCloseable {
                         event.alertname(), event.fingerprint(), chat, permanent.reason(), permanent.failure());
                 deadLetter(record, chat, permanent.failure() + ": " + permanent.reason());
             } else {
-                log.info("Sent {} {} ({}) to chat {} via {}", event.status(), event.alertname(), event.fingerprint(), chat, channel.name());
+                log.info("Sent {} {} ({}, {}) to chat {} via {}", event.status(), event.alertname(), event.fingerprint(),
+                        notification.reason(), chat, channel.name());
             }
         }
         return true;

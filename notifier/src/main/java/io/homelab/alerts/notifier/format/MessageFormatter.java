@@ -1,6 +1,7 @@
 package io.homelab.alerts.notifier.format;
 
 import io.homelab.alerts.common.model.AlertEvent;
+import io.homelab.alerts.common.model.Notification;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -20,6 +21,15 @@ public final class MessageFormatter {
 
     public String format(AlertEvent alert) {
         return alert.isFiring() ? firing(alert) : resolved(alert);
+    }
+
+    /** The message for a notification: the alert's, with a note when it started flapping. */
+    public String format(Notification notification) {
+        String text = format(notification.alert());
+        if (notification.flapping()) {
+            text += "\n\n🔁 <b>Flapping:</b> this alert keeps changing status; further changes are held back until it is stable.";
+        }
+        return text;
     }
 
     String firing(AlertEvent alert) {

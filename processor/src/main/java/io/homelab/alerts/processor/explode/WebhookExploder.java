@@ -58,7 +58,7 @@ public final class WebhookExploder {
                 events.add(new AlertEvent(fingerprint, status, alert.labels(), alert.annotations(), time(alert.startsAt()),
                         time(alert.endsAt()), blankToNull(alert.generatorUrl()), message.receiver(), message.groupKey(),
                         blankToNull(message.externalUrl()),
-                        message.truncatedAlerts() == null ? 0 : message.truncatedAlerts(), receivedAt));
+                        message.truncatedAlerts() == null ? 0 : message.truncatedAlerts(), receivedAt, message.notificationReason()));
             } catch (DateTimeParseException e) {
                 return new Result.Unusable("alerts[" + i + "] has a bad time: " + e.getParsedString());
             }

@@ -21,7 +21,8 @@ public final class ConsoleChannel implements Channel {
     @Override
     public DeliveryResult send(OutgoingMessage message) {
         synchronized (out) {
-            out.println("----- Telegram message for chat " + message.chatId() + " (console: TELEGRAM_BOT_TOKEN not set) -----");
+            String topic = message.threadId() == null ? "" : " topic " + message.threadId();
+            out.println("----- Telegram message for chat " + message.chatId() + topic + " (console: TELEGRAM_BOT_TOKEN not set) -----");
             out.println(message.html());
             out.println("-----");
             out.flush();

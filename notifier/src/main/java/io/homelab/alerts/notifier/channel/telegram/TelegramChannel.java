@@ -43,6 +43,7 @@ public final class TelegramChannel implements Channel {
                 .text(message.html())
                 .parseMode(ParseMode.HTML)
                 .disableWebPagePreview(true)
+                .messageThreadId(message.threadId())
                 .build();
         try {
             client.execute(request);

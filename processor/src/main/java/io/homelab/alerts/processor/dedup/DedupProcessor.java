@@ -1,0 +1,120 @@
+package io.homelab.alerts.processor.dedup;
+
+import io.homelab.alerts.common.model.AlertEvent;
+import io.homelab.alerts.common.model.DedupReason;
+import io.homelab.alerts.processor.route.RouteDecision;
+import io.homelab.alerts.processor.route.Router;
+import io.homelab.alerts.processor.state.AlertState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per fingerprint: decides whether an event passes (with a named reason), detects flapping,
+ * routes what passes, and remembers it all in the state store. A wall-clock punctuation
+ * releases alerts that stopped flapping and forgets resolved alerts whose window has passed.
+ */
+public final class DedupProcessor implements Processor<String, AlertEvent, String, Decision> {
+    private static final Logger log = LoggerFactory.getLogger(DedupProcessor.class);
+    public static final String STORE = "alert-state";
+    static final Duration PUNCTUATE_EVERY = Duration.ofSeconds(10);
+
+    private final DedupPolicy policy;
+    private final Router router;
+    private ProcessorContext<String, Decision> context;
+    private KeyValueStore<String, AlertState> store;
+
+    public DedupProcessor(DedupPolicy policy, Router router) {
+        this.policy = policy;
+        this.router = router;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Decision> context) {
+        this.context = context;
+        this.store = context.getStateStore(STORE);
+        context.schedule(PUNCTUATE_EVERY, PunctuationType.WALL_CLOCK_TIME, this::sweep);
+    }
+
+    @Override
+    public void process(Record<String, AlertEvent> record) {
+        AlertEvent event = record.value();
+        Instant at = Instant.ofEpochMilli(record.timestamp());
+        AlertState state = store.get(record.key());
+        boolean changed = state != null && !state.last().status().equals(event.status());
+
+        if (state != null && state.flapping()) {
+            AlertState next = new AlertState(event, state.lastPassedStatus(), state.lastPassedAt(),
+                    changed ? state.withChange(at, at.minus(policy.flapWindow())).changes() : state.changes(), true);
+            store.put(record.key(), next);
+            emit(record, event, DedupReason.FLAPPING, true);
+            return;
+        }
+
+        DedupReason reason = DedupDecider.decide(state == null ? null : state.lastPassedStatus(),
+                state == null ? null : state.lastPassedAt(), event.status(), at, policy);
+        List<Instant> changes = state == null ? List.of() : state.changes();
+        if (changed) {
+            changes = state.withChange(at, at.minus(policy.flapWindow())).changes();
+        }
+        boolean startsFlapping = policy.flappingEnabled() && changed && changes.size() >= policy.flapChanges();
+        if (reason.passes()) {
+            store.put(record.key(), new AlertState(event, event.status(), at, changes, startsFlapping));
+        } else {
+            store.put(record.key(), new AlertState(event, state.lastPassedStatus(), state.lastPassedAt(), changes, false));
+        }
+        emit(record, event, reason, startsFlapping);
+    }
+
+    private void emit(Record<String, AlertEvent> record, AlertEvent event, DedupReason reason, boolean flapping) {
+        if (!reason.passes()) {
+            log.debug("{} {} ({}) held back: {}", event.status(), event.alertname(), event.fingerprint(), reason);
+            return;
+        }
+        RouteDecision route = router.route(event);
+        log.info("{} {} ({}) passes: {}{} -> route {}", event.status(), event.alertname(), event.fingerprint(), reason,
+                flapping ? ", now FLAPPING" : "", route.route());
+        context.forward(record.withValue(new Decision(event, reason, flapping, route)));
+    }
+
+    /** Releases alerts stable for the flap window; forgets resolved alerts past the dedup window. */
+    private void sweep(long wallClockMillis) {
+        Instant now = Instant.ofEpochMilli(wallClockMillis);
+        List<KeyValue<String, AlertState>> release = new ArrayList<>();
+        List<String> forget = new ArrayList<>();
+        try (KeyValueIterator<String, AlertState> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, AlertState> entry = all.next();
+                AlertState s = entry.value;
+                Instant lastChange = s.changes().isEmpty() ? s.lastPassedAt() : s.changes().get(s.changes().size() - 1);
+                if (s.flapping() && Duration.between(lastChange, now).compareTo(policy.flapWindow()) >= 0) {
+                    release.add(entry);
+                } else if (!s.flapping() && AlertEvent.RESOLVED.equals(s.lastPassedStatus())
+                        && AlertEvent.RESOLVED.equals(s.last().status())
+                        && Duration.between(s.lastPassedAt(), now).compareTo(policy.window()) > 0) {
+                    forget.add(entry.key);
+                }
+            }
+        }
+        for (KeyValue<String, AlertState> entry : release) {
+            AlertState s = entry.value;
+            AlertEvent last = s.last();
+            store.put(entry.key, new AlertState(last, last.status(), now, List.of(), false));
+            RouteDecision route = router.route(last);
+            log.info("{} {} ({}) stopped flapping; sending its current status -> route {}", last.status(), last.alertname(),
+                    last.fingerprint(), route.route());
+            context.forward(new Record<>(entry.key, new Decision(last, DedupReason.STATUS_CHANGED, false, route), wallClockMillis));
+        }
+        forget.forEach(store::delete);
+    }
+}
