@@ -13,7 +13,6 @@ import io.homelab.alerts.notifier.format.MessageFormatter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +20,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -28,6 +28,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -52,7 +53,9 @@ public final class NotifierService implements AutoCloseable {
     private final MessageFormatter formatter;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> deadLetters;
-    private final Set<TopicPartition> revoked = new HashSet<>();
+    // Both touched only on the consumer thread (the rebalance listener runs inside poll).
+    private boolean rebalanced;
+    private boolean waiting;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -80,28 +83,29 @@ public final class NotifierService implements AutoCloseable {
         consumer.subscribe(List.of(config.topics().notifications().name()), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                revoked.addAll(partitions);
+                rebalanced = true;
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                rebalanced = true;
             }
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                revoked.removeAll(partitions);
+                rebalanced = true;
+                if (waiting) {
+                    // New partitions arrive unpaused: keep them paused while we wait out a retry.
+                    consumer.pause(partitions);
+                }
             }
         });
         try {
             while (running) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-                for (TopicPartition partition : records.partitions()) {
-                    for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-                        if (!running || revoked.contains(partition)) {
-                            break;
-                        }
-                        if (handle(record)) {
-                            consumer.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
-                        } else {
-                            break;
-                        }
-                    }
+                rebalanced = false;
+                if (!deliverBatch(records)) {
+                    rewindToCommitted();
                 }
             }
         } catch (WakeupException e) {
@@ -114,7 +118,43 @@ public final class NotifierService implements AutoCloseable {
         }
     }
 
-    /** Delivers one record to every chat; false when it was abandoned (shutdown or partition revoked). */
+    /** Delivers and commits record by record; false if the batch was abandoned part-way (rebalance, shutdown). */
+    private boolean deliverBatch(ConsumerRecords<String, byte[]> records) {
+        for (TopicPartition partition : records.partitions()) {
+            for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+                if (!running || rebalanced || !handle(record)) {
+                    return false;
+                }
+                try {
+                    consumer.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
+                } catch (RebalanceInProgressException | CommitFailedException e) {
+                    // The record was delivered but the commit lost: it may be sent once more (at-least-once).
+                    log.info("Commit interrupted by a group rebalance ({}); re-reading from the last commit", e.getClass().getSimpleName());
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Positions moved past records we did not deliver: go back to what is committed. */
+    private void rewindToCommitted() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (assigned.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
+        for (TopicPartition tp : assigned) {
+            OffsetAndMetadata offset = committed.get(tp);
+            if (offset != null) {
+                consumer.seek(tp, offset.offset());
+            } else {
+                consumer.seekToBeginning(List.of(tp));
+            }
+        }
+    }
+
+    /** Delivers one record to every chat; false when it was abandoned (shutdown or rebalance while waiting). */
     private boolean handle(ConsumerRecord<String, byte[]> record) {
         Notification notification;
         try {
@@ -133,8 +173,7 @@ public final class NotifierService implements AutoCloseable {
                 ? config.chatIds().stream().map(id -> new ChatTarget(id, null)).toList() : notification.chats();
         for (ChatTarget target : chats) {
             String chat = target.chatId();
-            DeliveryResult result = deliver(new OutgoingMessage(chat, target.threadId(), text),
-                    new TopicPartition(record.topic(), record.partition()));
+            DeliveryResult result = deliver(new OutgoingMessage(chat, target.threadId(), text));
             if (result == null) {
                 return false;
             }
@@ -151,7 +190,7 @@ public final class NotifierService implements AutoCloseable {
     }
 
     /** Sends until delivered or permanently failed; null if abandoned. Logs only when the failure changes. */
-    private DeliveryResult deliver(OutgoingMessage message, TopicPartition partition) {
+    private DeliveryResult deliver(OutgoingMessage message) {
         Duration backoff = FIRST_BACKOFF;
         DeliveryResult.Failure lastFailure = null;
         while (running) {
@@ -168,7 +207,7 @@ public final class NotifierService implements AutoCloseable {
                         message.chatId(), retry.failure(), retry.reason(), wait.toSeconds());
                 lastFailure = retry.failure();
             }
-            if (!waitKeepingMembership(wait, partition)) {
+            if (!waitKeepingMembership(wait)) {
                 return null;
             }
             if (retry.retryAfter().isEmpty()) {
@@ -179,27 +218,31 @@ public final class NotifierService implements AutoCloseable {
     }
 
     /**
-     * Waits while still polling (partitions paused), so a long outage does not exceed
-     * {@code max.poll.interval.ms} and cost the group membership. False if the partition was
-     * taken away meanwhile or we are shutting down.
+     * Waits while still polling with every partition paused, so a long outage does not exceed
+     * {@code max.poll.interval.ms} and cost the group membership. False if the group rebalanced
+     * meanwhile (the caller re-reads from the last commit) or we are shutting down.
      */
-    private boolean waitKeepingMembership(Duration wait, TopicPartition partition) {
+    private boolean waitKeepingMembership(Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
-        Set<TopicPartition> paused = consumer.assignment();
-        consumer.pause(paused);
+        waiting = true;
         try {
             while (running) {
+                consumer.pause(consumer.assignment());
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
                 }
-                ConsumerRecords<String, byte[]> none = consumer.poll(Duration.ofNanos(Math.min(left, Duration.ofSeconds(1).toNanos())));
-                assert none.isEmpty() : "paused partitions return no records";
-                if (revoked.contains(partition)) {
+                ConsumerRecords<String, byte[]> early = consumer.poll(Duration.ofNanos(Math.min(left, Duration.ofSeconds(1).toNanos())));
+                // Paused partitions return nothing; should a partition slip through, put its records back.
+                for (TopicPartition tp : early.partitions()) {
+                    consumer.seek(tp, early.records(tp).get(0).offset());
+                }
+                if (rebalanced) {
                     return false;
                 }
             }
         } finally {
+            waiting = false;
             consumer.resume(consumer.assignment());
         }
         return running;
