@@ -93,7 +93,8 @@ public final class HomelabSystem implements AutoCloseable {
         if (targets.contains(Target.PROCESSOR)) {
             ProcessorConfig processorConfig = new ProcessorConfig(topics, bootstrapServers, config.dataDir().resolve("streams"),
                     new DedupPolicy(config.dedupWindow(), config.reminders(), config.flapChanges(), config.flapWindow()),
-                    new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES), ProcessorConfig.DEFAULT_COMMIT_INTERVAL);
+                    new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES), ProcessorConfig.DEFAULT_COMMIT_INTERVAL,
+                    maxRecordBytes(config));
             started.push(new ProcessorService(processorConfig, onFatal).start());
         }
         if (targets.contains(Target.NOTIFIER)) {
@@ -109,8 +110,8 @@ public final class HomelabSystem implements AutoCloseable {
                 chats = chats.isEmpty() ? List.of("console") : chats;
                 log.warn("TELEGRAM_BOT_TOKEN is not set: alert messages are printed on the console instead of sent to Telegram");
             }
-            started.push(new NotifierService(new NotifierConfig(topics, bootstrapServers, chats, config.timeZone()), channel, onFatal)
-                    .start());
+            started.push(new NotifierService(new NotifierConfig(topics, bootstrapServers, chats, config.timeZone(), maxRecordBytes(config)),
+                    channel, onFatal).start());
         }
         if (targets.contains(Target.REMEDIATOR)) {
             started.push(new RemediatorService(topics, bootstrapServers, RemediatorService::logOnly, onFatal).start());
@@ -127,7 +128,7 @@ public final class HomelabSystem implements AutoCloseable {
 
     private void provisionTopics(HomelabConfig config, Topics topics) throws Exception {
         var settings = new TopicProvisioner.TopicSettings(config.topicPartitions(), config.topicReplicationFactor(),
-                config.webhookRetentionDays(), config.maxBodyBytes() + 64 * 1024);
+                config.webhookRetentionDays(), maxRecordBytes(config));
         long deadline = System.nanoTime() + KAFKA_WAIT.toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000))) {
@@ -136,6 +137,13 @@ public final class HomelabSystem implements AutoCloseable {
                     new TopicProvisioner(admin, Duration.ofSeconds(10)).provision(TopicProvisioner.specs(topics, settings));
                     return;
                 } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    boolean transient_ = e instanceof java.util.concurrent.TimeoutException
+                            || e.getCause() instanceof org.apache.kafka.common.errors.RetriableException;
+                    if (!transient_) {
+                        // Authorization, invalid replication factor, policy violations: waiting will not help.
+                        throw new IllegalStateException("Kafka at " + bootstrapServers + " refused to create the topics: "
+                                + e.getCause().getMessage(), e.getCause());
+                    }
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within " + KAFKA_WAIT.toSeconds()
                                 + " s (KAFKA_BOOTSTRAP_SERVERS): " + e.getMessage(), e);
@@ -145,6 +153,11 @@ public final class HomelabSystem implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The largest record any topic takes: the largest accepted webhook, with room for key, headers and wrapping. */
+    static int maxRecordBytes(HomelabConfig config) {
+        return config.maxBodyBytes() + 128 * 1024;
     }
 
     /** The port the webhook receiver listens on, when ingest runs here. */

@@ -97,4 +97,21 @@ class HomelabSystemEndToEndTest {
             assertThat(telegram.calls().get(0).body().get("chat_id").asText()).isEqualTo("-1001");
         }
     }
+
+    @Test
+    void an_alert_far_larger_than_a_telegram_message_flows_through_capped_and_does_not_stall_the_pipeline() throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        try (HomelabSystem system = HomelabSystem.start(config(Map.of()), EnumSet.allOf(Target.class),
+                new PrintStream(console, true, StandardCharsets.UTF_8), fault -> {})) {
+            // 1.5 MB description: over Kafka's default 1 MiB record size, under the 4 MiB body limit.
+            String big = new String(Fixtures.alertmanager("firing-single.json"), StandardCharsets.UTF_8)
+                    .replace("CPU usage is 93.2%", "x".repeat(1_500_000));
+            assertThat(postWebhook(system, big.getBytes(StandardCharsets.UTF_8)).statusCode()).isEqualTo(200);
+            assertThat(postWebhook(system, Fixtures.alertmanager("firing-group.json")).statusCode()).isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(console.toString(StandardCharsets.UTF_8))
+                    .contains("<b>Description:</b> " + "x".repeat(599) + "…")
+                    .contains("<b>Summary:</b> Container pihole is down"));
+        }
+    }
 }

@@ -111,4 +111,17 @@ class HomelabConfigTest {
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).isEqualTo(
                         List.of("HOMELAB_CONFIG: /nope/homelab.yml is not a readable file")));
     }
+
+    @Test
+    void refuses_a_replication_factor_the_embedded_broker_cannot_satisfy() {
+        assertThatThrownBy(() -> HomelabConfig.load(Map.of("KAFKA_REPLICATION_FACTOR", "3"), dir.resolve(".env")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "KAFKA_REPLICATION_FACTOR: the embedded broker is a single node, so 3 replicas cannot be placed; "
+                                + "set KAFKA_BOOTSTRAP_SERVERS to a cluster or leave KAFKA_REPLICATION_FACTOR unset"));
+        assertThat(HomelabConfig.load(Map.of("KAFKA_REPLICATION_FACTOR", "3", "KAFKA_BOOTSTRAP_SERVERS", "k1:9092,k2:9092"),
+                dir.resolve(".env")).topicReplicationFactor()).contains((short) 3);
+        assertThatThrownBy(() -> HomelabConfig.load(Map.of("ALERT_REMINDERS", "sometimes"), dir.resolve(".env")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "ALERT_REMINDERS: must be true or false, got 'sometimes'"));
+    }
 }

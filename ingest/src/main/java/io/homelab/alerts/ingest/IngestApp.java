@@ -122,6 +122,11 @@ public final class IngestApp implements AutoCloseable {
         try {
             body = RequestBodies.readAtMost(req.raw(), config.maxBodyBytes());
         } catch (IOException e) {
+            if (isTimeout(e)) {
+                // A stalled network is transient: let Alertmanager retry rather than lose the notification.
+                res.header("Retry-After", "5");
+                return reject(res, 503, "read_timeout", "timed out reading the request body, try again: " + e.getMessage());
+            }
             return reject(res, 400, "unreadable", "could not read the request body: " + e.getMessage());
         }
         bodySizes.record(body.length);
@@ -145,6 +150,16 @@ public final class IngestApp implements AutoCloseable {
         }
         res.header("Retry-After", "5");
         return reject(res, 503, "unavailable", "not stored, try again: " + ((StoreResult.Unavailable) stored).reason());
+    }
+
+    private static boolean isTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof org.eclipse.jetty.http.BadMessageException bad && bad.getCode() == 408) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String tooLarge(String size) {

@@ -64,4 +64,14 @@ class MessageFormatterTest {
         assertThat(formatter.format(alert("firing", Map.of("alertname", "X", "severity", "info"), Map.of(), null, null)))
                 .startsWith("🔵 ").doesNotContain("Description").doesNotContain("Source");
     }
+
+    @Test
+    void caps_huge_values_so_the_message_stays_within_telegrams_4096_characters() {
+        String huge = "<x>&".repeat(300_000);
+        String text = formatter.format(alert("firing", Map.of("alertname", huge, "severity", "critical", "instance", huge),
+                Map.of("summary", huge, "description", huge), null, "http://x/" + "a".repeat(5000)));
+        String plain = text.replaceAll("<[^>]+>", "").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
+        assertThat(plain.length()).isLessThanOrEqualTo(4096);
+        assertThat(text).contains("<b>Description:</b> &lt;x&gt;&amp;").contains("…").doesNotContain("Source");
+    }
 }

@@ -12,9 +12,10 @@ import java.util.Set;
  *
  * @param router where alerts go: the routes of HOMELAB_CONFIG, or the defaults
  * @param commitInterval how often Streams commits its transaction: the latency the stage adds
+ * @param maxRecordBytes the largest record the topics take (the ingest body limit plus room)
  */
 public record ProcessorConfig(Topics topics, String bootstrapServers, Path stateDir, DedupPolicy dedup, Router router,
-        Duration commitInterval) {
+        Duration commitInterval, int maxRecordBytes) {
 
     /** The old system's behaviour: critical and warning alerts are handed to the remediator. */
     public static final Set<String> DEFAULT_REMEDIATE_SEVERITIES = Set.of("critical", "warning");

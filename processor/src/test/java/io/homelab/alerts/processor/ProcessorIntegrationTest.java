@@ -34,7 +34,7 @@ class ProcessorIntegrationTest {
             KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 2, 1024 * 1024);
             ProcessorConfig config = new ProcessorConfig(topics, kafka.bootstrapServers(), dir.resolve("streams"),
                     AlertTopologyTest.POLICY, new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES),
-                    ProcessorConfig.DEFAULT_COMMIT_INTERVAL);
+                    ProcessorConfig.DEFAULT_COMMIT_INTERVAL, 1024 * 1024);
             try (ProcessorService processor = new ProcessorService(config, fault -> {}).start();
                     KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                             Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),

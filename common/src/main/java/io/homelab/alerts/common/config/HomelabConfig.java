@@ -124,6 +124,10 @@ public record HomelabConfig(
         int partitions = r.integer("KAFKA_TOPIC_PARTITIONS", 1, 1000);
         Optional<Short> rf = r.optional("KAFKA_REPLICATION_FACTOR").map(v -> (short) r.parseInt("KAFKA_REPLICATION_FACTOR", v, 1, 32));
         int retentionDays = r.integer("WEBHOOK_RETENTION_DAYS", 1, 3650);
+        if (bootstrap.isEmpty() && rf.isPresent() && rf.get() > 1) {
+            problems.add("KAFKA_REPLICATION_FACTOR: the embedded broker is a single node, so " + rf.get()
+                    + " replicas cannot be placed; set KAFKA_BOOTSTRAP_SERVERS to a cluster or leave KAFKA_REPLICATION_FACTOR unset");
+        }
 
         Optional<String> token = r.secret("TELEGRAM_BOT_TOKEN");
         token.ifPresent(t -> {

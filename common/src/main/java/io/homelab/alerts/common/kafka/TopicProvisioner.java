@@ -35,16 +35,21 @@ public final class TopicProvisioner {
     public static List<TopicSpec> specs(Topics topics, TopicSettings settings) {
         Optional<Short> rf = settings.replicationFactor();
         int p = settings.partitions();
-        Map<String, String> week = Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()));
-        Map<String, String> month = Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()));
-        Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        String maxBytes = Integer.toString(settings.maxRecordBytes());
+        // Every topic takes records as large as the largest accepted webhook (one alert of it can be that large).
+        Map<String, String> week = Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()),
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes);
+        Map<String, String> month = Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()),
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes);
+        Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes);
         Map<String, String> raw = Map.of(
                 TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(settings.webhookRetentionDays()).toMillis()),
                 // A webhook up to the ingest body limit must fit in one record.
-                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(settings.maxRecordBytes()));
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes);
         Map<String, String> dead = Map.of(
                 TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()),
-                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(settings.maxRecordBytes()));
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes);
         return List.of(
                 new TopicSpec(topics.webhooks().name(), p, rf, raw),
                 new TopicSpec(topics.notifications().name(), p, rf, week),

@@ -2,6 +2,7 @@ package io.homelab.alerts.ingest.http;
 
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -18,6 +19,7 @@ import spark.embeddedserver.jetty.JettyServerFactory;
  */
 public final class SparkServers {
     public static final int IDLE_TIMEOUT_MS = 30_000;
+    public static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
     private static final String IDENTIFIER = "homelab-jetty";
 
     static {
@@ -39,6 +41,12 @@ public final class SparkServers {
                         for (Connector c : getConnectors()) {
                             if (c instanceof ServerConnector sc) {
                                 sc.setIdleTimeout(IDLE_TIMEOUT_MS);
+                                // A client trickling a byte every few seconds would hold a thread for ever
+                                // without tripping the idle timeout: require a minimum average rate.
+                                HttpConnectionFactory http = sc.getConnectionFactory(HttpConnectionFactory.class);
+                                if (http != null) {
+                                    http.getHttpConfiguration().setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
+                                }
                             }
                         }
                         super.doStart();

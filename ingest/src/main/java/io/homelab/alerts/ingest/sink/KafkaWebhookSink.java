@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * replica (acks=all, idempotent producer).
  *
  * <p>The producer's own delivery timeout equals the ack timeout, so by the time we answer 503
- * the producer has given the record up: it cannot land later beside Alertmanager's retry.
+ * the producer has given up a record that never reached the broker: it cannot land later beside
+ * Alertmanager's retry. A request the broker already had but acknowledged too late may still be
+ * written; the processor's per-fingerprint dedup absorbs that copy.
  */
 public final class KafkaWebhookSink implements WebhookSink {
     private static final Logger log = LoggerFactory.getLogger(KafkaWebhookSink.class);

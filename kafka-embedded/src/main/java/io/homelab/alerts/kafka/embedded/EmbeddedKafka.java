@@ -55,7 +55,17 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka start(Path dataDir, int port, Consumer<String> onFatalFault) {
         guardExit(onFatalFault);
         EmbeddedKafka kafka = new EmbeddedKafka(dataDir.toAbsolutePath(), port == 0 ? freePort() : port, freePort());
-        kafka.startServer();
+        try {
+            kafka.startServer();
+        } catch (RuntimeException e) {
+            // Release threads, ports and the data-directory lock of a half-started broker.
+            try {
+                kafka.stop();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         return kafka;
     }
 

@@ -69,7 +69,8 @@ public final class NotifierService implements AutoCloseable {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ProducerConfig.CLIENT_ID_CONFIG, "homelab-notifier-dlq",
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.maxRecordBytes()),
                 new StringSerializer(), new ByteArraySerializer());
         this.thread = KafkaClients.serviceThread("notifier", this::run, log, onFatal);
     }

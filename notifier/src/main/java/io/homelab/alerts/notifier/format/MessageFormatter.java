@@ -13,6 +13,13 @@ import java.util.Locale;
  * and annotation value is escaped, so no value can break our markup.
  */
 public final class MessageFormatter {
+    /**
+     * Telegram takes 4096 characters after entity parsing; at most six values of this length plus
+     * our labels stay well inside it. (Splitting long messages instead is issue #4.)
+     */
+    static final int MAX_VALUE_CHARS = 600;
+    static final int MAX_LINK_CHARS = 1024;
+
     private final DateTimeFormatter timeFormat;
 
     public MessageFormatter(ZoneId zone) {
@@ -42,7 +49,7 @@ public final class MessageFormatter {
         line(sb, "Description", alert.annotations().getOrDefault("description", ""));
         line(sb, "Time", time(alert.startsAt() != null ? alert.startsAt() : alert.receivedAt()));
         String source = alert.generatorUrl();
-        if (source != null && (source.startsWith("http://") || source.startsWith("https://"))) {
+        if (source != null && source.length() <= MAX_LINK_CHARS && (source.startsWith("http://") || source.startsWith("https://"))) {
             sb.append("<a href=\"").append(Html.escape(source)).append("\">Source</a>\n");
         }
         return sb.toString().stripTrailing();
@@ -95,7 +102,15 @@ public final class MessageFormatter {
 
     private static void line(StringBuilder sb, String name, String value) {
         if (value != null && !value.isBlank()) {
-            sb.append("<b>").append(name).append(":</b> ").append(Html.escape(value)).append('\n');
+            String shown = value;
+            if (value.length() > MAX_VALUE_CHARS) {
+                int cut = MAX_VALUE_CHARS - 1;
+                if (Character.isHighSurrogate(value.charAt(cut - 1))) {
+                    cut--; // do not split an emoji or other supplementary character
+                }
+                shown = value.substring(0, cut) + "…";
+            }
+            sb.append("<b>").append(name).append(":</b> ").append(Html.escape(shown)).append('\n');
         }
     }
 }
