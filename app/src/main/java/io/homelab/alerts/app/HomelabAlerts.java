@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 /** {@code homelab-alerts}: the one executable. {@code main} only parses, wires and waits. */
 @Command(name = "homelab-alerts", mixinStandardHelpOptions = true, version = "homelab-alerts 0.1.0",
         description = "Turns Prometheus Alertmanager webhooks into Telegram notifications and safe automatic fixes.",
-        subcommands = {HomelabAlerts.Run.class, CommandLine.HelpCommand.class})
+        subcommands = {HomelabAlerts.Run.class, HomelabAlerts.CheckConfig.class, CommandLine.HelpCommand.class})
 public final class HomelabAlerts implements Callable<Integer> {
     static final int EXIT_CONFIG = 2;
     static final int EXIT_START = 1;
@@ -54,12 +54,9 @@ public final class HomelabAlerts implements Callable<Integer> {
             HomelabConfig config;
             try {
                 config = HomelabConfig.fromEnvironment();
+                HomelabSystem.router(config); // HOMELAB_CONFIG problems stop the start too, with the others' exit code
             } catch (ConfigException e) {
-                PrintWriter err = spec.commandLine().getErr();
-                err.println("homelab-alerts: cannot start, " + e.problems().size() + " problem(s) in the configuration:");
-                e.problems().forEach(p -> err.println("  - " + p));
-                err.println("Run 'homelab-alerts --help' for every setting and its default.");
-                err.flush();
+                printProblems(spec.commandLine().getErr(), "cannot start", e);
                 return EXIT_CONFIG;
             }
             // logback.xml reads LOG_LEVEL from the environment only; this applies a .env value too.
@@ -99,6 +96,38 @@ public final class HomelabAlerts implements Callable<Integer> {
         String outer = e.getMessage();
         String inner = t.getClass().getSimpleName() + ": " + t.getMessage();
         return t == e || outer == null || outer.contains(String.valueOf(t.getMessage())) ? String.valueOf(outer) : outer + " (" + inner + ")";
+    }
+
+    static void printProblems(PrintWriter err, String what, ConfigException e) {
+        err.println("homelab-alerts: " + what + ", " + e.problems().size() + " problem(s) in the configuration:");
+        e.problems().forEach(p -> err.println("  - " + p));
+        err.println("Run 'homelab-alerts --help' for every setting and its default.");
+        err.flush();
+    }
+
+    /** {@code homelab-alerts check-config}: validates the settings and HOMELAB_CONFIG without starting anything. */
+    @Command(name = "check-config", mixinStandardHelpOptions = true,
+            description = "Check the environment, .env and HOMELAB_CONFIG; exit 0 when valid, 2 with every problem otherwise.")
+    static final class CheckConfig implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try {
+                HomelabConfig config = HomelabConfig.fromEnvironment();
+                var router = HomelabSystem.router(config);
+                String routes = router instanceof io.homelab.alerts.processor.route.RouteTable table
+                        ? table.routes().size() + " route(s) from " + config.homelabConfig().orElseThrow()
+                        : "default routes (HOMELAB_CONFIG unset)";
+                spec.commandLine().getOut().println("configuration OK: " + routes);
+                spec.commandLine().getOut().flush();
+                return 0;
+            } catch (ConfigException e) {
+                printProblems(spec.commandLine().getErr(), "check-config found", e);
+                return EXIT_CONFIG;
+            }
+        }
     }
 
     static String settingsHelp() {

@@ -16,6 +16,8 @@ import io.homelab.alerts.processor.ProcessorConfig;
 import io.homelab.alerts.processor.ProcessorService;
 import io.homelab.alerts.processor.dedup.DedupPolicy;
 import io.homelab.alerts.processor.route.DefaultRoutes;
+import io.homelab.alerts.processor.route.RouteTableLoader;
+import io.homelab.alerts.processor.route.Router;
 import io.homelab.alerts.remediator.RemediatorService;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -93,7 +95,7 @@ public final class HomelabSystem implements AutoCloseable {
         if (targets.contains(Target.PROCESSOR)) {
             ProcessorConfig processorConfig = new ProcessorConfig(topics, bootstrapServers, config.dataDir().resolve("streams"),
                     new DedupPolicy(config.dedupWindow(), config.reminders(), config.flapChanges(), config.flapWindow()),
-                    new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES), ProcessorConfig.DEFAULT_COMMIT_INTERVAL,
+                    router(config), ProcessorConfig.DEFAULT_COMMIT_INTERVAL,
                     maxRecordBytes(config));
             started.push(new ProcessorService(processorConfig, onFatal).start());
         }
@@ -153,6 +155,16 @@ public final class HomelabSystem implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The routes of HOMELAB_CONFIG, or the defaults when it is unset.
+     *
+     * @throws io.homelab.alerts.common.config.ConfigException with every problem in the file
+     */
+    public static Router router(HomelabConfig config) {
+        Router defaults = new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES);
+        return config.homelabConfig().<Router>map(path -> RouteTableLoader.load(path, defaults)).orElse(defaults);
     }
 
     /** The largest record any topic takes: the largest accepted webhook, with room for key, headers and wrapping. */

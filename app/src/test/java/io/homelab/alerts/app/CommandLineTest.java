@@ -88,4 +88,23 @@ class CommandLineTest {
             assertThat(r.stdout() + r.stderr()).contains("homelab-alerts could not start: HTTP server could not start");
         }
     }
+
+    @Test
+    void check_config_validates_homelab_config_and_names_file_and_line() throws Exception {
+        Path good = workDir.resolve("good.yml");
+        java.nio.file.Files.writeString(good, "routes:\n  - name: drop-watchdog\n    matchers: ['alertname=\"Watchdog\"']\n    drop: true\n");
+        Result ok = run(Map.of("HOMELAB_CONFIG", good.toString()), "check-config");
+        assertThat(ok.exit()).isZero();
+        assertThat(ok.stdout()).contains("configuration OK: 1 route(s) from " + good);
+
+        Path bad = workDir.resolve("bad.yml");
+        java.nio.file.Files.writeString(bad, "routes:\n  - matchers: ['severity critical']\n");
+        Result broken = run(Map.of("HOMELAB_CONFIG", bad.toString()), "check-config");
+        assertThat(broken.exit()).isEqualTo(2);
+        assertThat(broken.stderr()).contains(bad + ":2: routes[0].matchers[0]: 'severity critical': expected one of =, !=, =~, !~");
+
+        Result start = run(Map.of("HOMELAB_CONFIG", bad.toString()), "run");
+        assertThat(start.exit()).as("a broken routes file stops the start").isEqualTo(2);
+        assertThat(start.stderr()).contains("homelab-alerts: cannot start, 1 problem(s)", bad + ":2:");
+    }
 }

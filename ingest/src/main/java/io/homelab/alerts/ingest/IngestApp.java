@@ -169,6 +169,11 @@ public final class IngestApp implements AutoCloseable {
     private String reject(Response res, int status, String outcome, String message) {
         count(outcome);
         res.status(status);
+        if (status == 401 || status == 413 || status == 415) {
+            // The body was not read (or not all of it): close the connection after the answer
+            // rather than have Jetty drain an unwanted upload, which can cut the answer short.
+            res.header("Connection", "close");
+        }
         return error(message);
     }
 

@@ -74,7 +74,7 @@ public record HomelabConfig(
             new Setting("TELEGRAM_API_URL", "https://api.telegram.org", "Bot API base URL (a local Bot API server, or a test stand-in)"),
             new Setting("ALERT_TIME_ZONE", "UTC", "time zone of times in messages (an IANA name such as Europe/Berlin)"),
             new Setting("DATA_DIR", "./data", "where the embedded broker and the stream state keep their data"),
-            new Setting("HOMELAB_CONFIG", null, "YAML file with routes and runbooks (checked to exist; read once routing lands, issue #3)"),
+            new Setting("HOMELAB_CONFIG", null, "YAML file with routes (and, later, runbooks); see examples/homelab.yml"),
             new Setting("LOG_LEVEL", "INFO", "log level of homelab-alerts' own loggers"));
 
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[a-zA-Z0-9._-]{0,200}");

@@ -170,8 +170,7 @@ public final class NotifierService implements AutoCloseable {
         }
         AlertEvent event = notification.alert();
         String text = formatter.format(notification);
-        List<ChatTarget> chats = notification.chats().isEmpty()
-                ? config.chatIds().stream().map(id -> new ChatTarget(id, null)).toList() : notification.chats();
+        List<ChatTarget> chats = targets(notification);
         for (ChatTarget target : chats) {
             String chat = target.chatId();
             DeliveryResult result = deliver(new OutgoingMessage(chat, target.threadId(), text));
@@ -188,6 +187,23 @@ public final class NotifierService implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** The chats a notification goes to: its own, with the default chats where it asks for them (or names none). */
+    private List<ChatTarget> targets(Notification notification) {
+        List<ChatTarget> defaults = config.chatIds().stream().map(id -> new ChatTarget(id, null)).toList();
+        if (notification.chats().isEmpty()) {
+            return defaults;
+        }
+        java.util.LinkedHashSet<ChatTarget> out = new java.util.LinkedHashSet<>();
+        for (ChatTarget target : notification.chats()) {
+            if (target.isDefaults()) {
+                out.addAll(defaults);
+            } else {
+                out.add(target);
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** Sends until delivered or permanently failed; null if abandoned. Logs only when the failure changes. */

@@ -1,0 +1,50 @@
+package io.homelab.alerts.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.homelab.alerts.common.match.LabelMatcher;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class LabelMatcherTest {
+    static final Map<String, String> LABELS = Map.of("alertname", "ContainerDown", "severity", "critical", "name", "jellyfin");
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                Arguments.of("alertname=\"ContainerDown\"", true),
+                Arguments.of("alertname=ContainerDown", true),
+                Arguments.of("alertname!=\"Watchdog\"", true),
+                Arguments.of("severity=~\"critical|warning\"", true),
+                Arguments.of("severity=~\"crit\"", false),               // anchored: a prefix is no match
+                Arguments.of("severity!~\"info|none\"", true),
+                Arguments.of("team=\"\"", true),                          // a missing label is the empty string
+                Arguments.of("team!=\"\"", false),
+                Arguments.of("name =~ \"jelly.*\"", true),
+                Arguments.of("summary=\"say \\\"hi\\\"\"", false));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("cases")
+    void matches_like_alertmanager(String matcher, boolean expected) {
+        assertThat(LabelMatcher.parse(matcher).matches(LABELS)).isEqualTo(expected);
+    }
+
+    static Stream<Arguments> bad() {
+        return Stream.of(
+                Arguments.of("=critical", "'=critical': expected a label name (letters, digits, _) before the operator"),
+                Arguments.of("severity critical", "'severity critical': expected one of =, !=, =~, !~ after 'severity'"),
+                Arguments.of("severity=~\"(crit\"", "'severity=~\"(crit\"': bad regular expression: Unclosed group"),
+                Arguments.of("severity=\"critical", "'severity=\"critical': the value has no closing quote"),
+                Arguments.of("severity=\"a\"b", "'severity=\"a\"b': unexpected text after the closing quote"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bad")
+    void says_what_is_wrong_with_a_bad_matcher(String matcher, String message) {
+        assertThatThrownBy(() -> LabelMatcher.parse(matcher)).isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    }
+}

@@ -1,0 +1,22 @@
+package io.homelab.alerts.processor.route;
+
+import io.homelab.alerts.common.match.LabelMatcher;
+import io.homelab.alerts.common.model.ChatTarget;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One route of HOMELAB_CONFIG: when every matcher matches, notify (the default chats, or the
+ * given chats and forum topics), remediate (with a runbook), or drop.
+ *
+ * @param notifyChats null: the default chats; empty: do not notify
+ * @param runbook null: do not remediate
+ * @param continueMatching also try the routes after this one, as Alertmanager's {@code continue}
+ */
+public record Route(String name, List<LabelMatcher> matchers, boolean drop, List<ChatTarget> notifyChats, String runbook,
+        boolean continueMatching) {
+
+    public boolean matches(Map<String, String> labels) {
+        return matchers.stream().allMatch(m -> m.matches(labels));
+    }
+}
