@@ -51,6 +51,7 @@ public final class HomelabSystem implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private EmbeddedKafka embedded;
     private IngestApp ingest;
+    private ProcessorService processor;
     private String bootstrapServers;
 
     private HomelabSystem() {}
@@ -96,8 +97,9 @@ public final class HomelabSystem implements AutoCloseable {
             ProcessorConfig processorConfig = new ProcessorConfig(topics, bootstrapServers, config.dataDir().resolve("streams"),
                     new DedupPolicy(config.dedupWindow(), config.reminders(), config.flapChanges(), config.flapWindow()),
                     router(config), ProcessorConfig.DEFAULT_COMMIT_INTERVAL,
-                    maxRecordBytes(config));
-            started.push(new ProcessorService(processorConfig, onFatal).start());
+                    maxRecordBytes(config), config.processorHttpHost(), config.processorHttpPort());
+            processor = new ProcessorService(processorConfig, onFatal).start();
+            started.push(processor);
         }
         if (targets.contains(Target.NOTIFIER)) {
             Channel channel;
@@ -175,6 +177,11 @@ public final class HomelabSystem implements AutoCloseable {
     /** The port the webhook receiver listens on, when ingest runs here. */
     public int webhookPort() {
         return ingest.port();
+    }
+
+    /** The port of the alert history API, when the processor runs here. */
+    public int processorApiPort() {
+        return processor.apiPort();
     }
 
     public String bootstrapServers() {

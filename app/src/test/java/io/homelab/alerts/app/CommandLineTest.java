@@ -83,6 +83,7 @@ class CommandLineTest {
     void says_why_it_cannot_start_when_the_webhook_port_is_taken() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("0.0.0.0"))) {
             Result r = run(Map.of("PROMETHEUS_WEBHOOK_PORT", Integer.toString(taken.getLocalPort()), "KAFKA_EMBEDDED_PORT", "0",
+                    "PROCESSOR_HTTP_PORT", "0",
                     "DATA_DIR", workDir.resolve("data").toString()), "run");
             assertThat(r.exit()).isEqualTo(1);
             assertThat(r.stdout() + r.stderr()).contains("homelab-alerts could not start: HTTP server could not start");

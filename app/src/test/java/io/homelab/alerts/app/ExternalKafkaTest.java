@@ -34,7 +34,7 @@ class ExternalKafkaTest {
     void services_split_over_two_processes_share_one_external_cluster() throws Exception {
         try (EmbeddedKafka cluster = EmbeddedKafka.start(dir.resolve("cluster"), 0, fault -> {})) {
             Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", cluster.bootstrapServers(),
-                    "PROMETHEUS_WEBHOOK_PORT", "0", "DATA_DIR", dir.resolve("app").toString());
+                    "PROMETHEUS_WEBHOOK_PORT", "0", "PROCESSOR_HTTP_PORT", "0", "DATA_DIR", dir.resolve("app").toString());
             HomelabConfig config = HomelabConfig.load(env, dir.resolve(".env"));
             ByteArrayOutputStream console = new ByteArrayOutputStream();
             try (HomelabSystem ingest = HomelabSystem.start(config, Set.of(Target.INGEST), System.out, fault -> {});

@@ -43,6 +43,7 @@ class HomelabSystemEndToEndTest {
         Map<String, String> env = new HashMap<>(Map.of(
                 "PROMETHEUS_WEBHOOK_PORT", "0",
                 "KAFKA_EMBEDDED_PORT", "0",
+                "PROCESSOR_HTTP_PORT", "0",
                 "DATA_DIR", dataDir.toString()));
         env.putAll(extra);
         return HomelabConfig.load(env, dataDir.resolve(".env"));

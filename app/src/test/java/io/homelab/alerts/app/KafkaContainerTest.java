@@ -34,7 +34,7 @@ class KafkaContainerTest {
     @Test
     void runs_end_to_end_on_the_apache_kafka_image() throws Exception {
         HomelabConfig config = HomelabConfig.load(Map.of("KAFKA_BOOTSTRAP_SERVERS", KAFKA.getBootstrapServers(),
-                "PROMETHEUS_WEBHOOK_PORT", "0", "DATA_DIR", dir.toString()), dir.resolve(".env"));
+                "PROMETHEUS_WEBHOOK_PORT", "0", "PROCESSOR_HTTP_PORT", "0", "DATA_DIR", dir.toString()), dir.resolve(".env"));
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         try (HomelabSystem system = HomelabSystem.start(config, EnumSet.allOf(Target.class),
                 new PrintStream(console, true, StandardCharsets.UTF_8), fault -> {})) {

@@ -25,6 +25,7 @@ final class AllInOneProbe {
         pb.environment().put("DATA_DIR", dataDir.toString());
         pb.environment().put("PROMETHEUS_WEBHOOK_PORT", Integer.toString(port));
         pb.environment().put("KAFKA_EMBEDDED_PORT", "0");
+        pb.environment().put("PROCESSOR_HTTP_PORT", "0");
         pb.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
         pb.environment().remove("TELEGRAM_BOT_TOKEN");
         HttpClient http = HttpClient.newHttpClient();

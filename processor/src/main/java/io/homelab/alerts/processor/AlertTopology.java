@@ -5,7 +5,10 @@ import io.homelab.alerts.common.kafka.RawWebhookHeaders;
 import io.homelab.alerts.common.kafka.Topics;
 import io.homelab.alerts.common.model.AlertEvent;
 import io.homelab.alerts.processor.explode.WebhookExploder;
+import io.homelab.alerts.common.json.Json;
 import io.homelab.alerts.common.json.JsonSerde;
+import io.homelab.alerts.processor.history.AlertHistory;
+import io.homelab.alerts.processor.history.HistoryProcessor;
 import io.homelab.alerts.common.model.DedupReason;
 import io.homelab.alerts.common.model.Notification;
 import io.homelab.alerts.common.model.RemediationRequest;
@@ -58,6 +61,8 @@ public final class AlertTopology {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DedupProcessor.STORE),
                 Serdes.String(), new JsonSerde<>(AlertState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HistoryProcessor.STORE),
+                Serdes.String(), new JsonSerde<>(AlertHistory.class)));
 
         Map<String, KStream<String, Exploded>> branches = builder
                 .stream(topics.webhooks().name(), Consumed.with(topics.webhooks().keySerde(), topics.webhooks().valueSerde())
@@ -71,9 +76,15 @@ public final class AlertTopology {
                 .to(topics.deadLetters().name(), Produced.with(topics.deadLetters().keySerde(), topics.deadLetters().valueSerde())
                         .withName("to-dead-letter"));
 
-        KStream<String, Decision> decided = branches.get("exploded-alerts")
+        KStream<String, AlertEvent> byFingerprint = branches.get("exploded-alerts")
                 .mapValues(Exploded::event, Named.as("alert-event"))
-                .repartition(Repartitioned.with(Serdes.String(), new JsonSerde<>(AlertEvent.class)).withName(BY_FINGERPRINT))
+                .repartition(Repartitioned.with(Serdes.String(), new JsonSerde<>(AlertEvent.class)).withName(BY_FINGERPRINT));
+
+        byFingerprint.process(HistoryProcessor::new, Named.as("history"), HistoryProcessor.STORE)
+                .mapValues(h -> Json.write(h), Named.as("history-json"))
+                .to(topics.state().name(), Produced.with(topics.state().keySerde(), topics.state().valueSerde()).withName("to-state"));
+
+        KStream<String, Decision> decided = byFingerprint
                 .process(() -> new DedupProcessor(config.dedup(), config.router()), Named.as("dedup-and-route"), DedupProcessor.STORE);
 
         decided.filter((k, d) -> d.route().notifies(), Named.as("notify"))
@@ -97,6 +108,11 @@ public final class AlertTopology {
 
     /** Streams settings: exactly-once, state under {@code stateDir}, commits every {@code commitInterval}. */
     public static Properties streamsProperties(ProcessorConfig config) {
+        return streamsProperties(config, null);
+    }
+
+    /** As above; {@code applicationServer} ("host:port" of this instance's history API) lets instances find each other's state. */
+    public static Properties streamsProperties(ProcessorConfig config, String applicationServer) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -104,6 +120,9 @@ public final class AlertTopology {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) config.commitInterval().toMillis());
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        if (applicationServer != null) {
+            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
+        }
         // -1: the broker's default, so one setting serves the embedded broker and a real cluster.
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");

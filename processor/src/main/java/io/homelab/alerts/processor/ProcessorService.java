@@ -1,10 +1,14 @@
 package io.homelab.alerts.processor;
 
+import io.homelab.alerts.processor.api.HistoryApi;
+import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,9 +17,14 @@ public final class ProcessorService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessorService.class);
 
     private final KafkaStreams streams;
+    private final HistoryApi api;
+    private final HostInfo self;
 
-    public ProcessorService(ProcessorConfig config, Consumer<String> onFatal) {
-        this.streams = new KafkaStreams(AlertTopology.build(config), AlertTopology.streamsProperties(config));
+    public ProcessorService(ProcessorConfig config, Consumer<String> onFatal) throws IOException {
+        this.api = new HistoryApi("0.0.0.0", config.apiPort(), Clock.systemUTC(), config.dedup().flapChanges());
+        this.self = new HostInfo(config.apiHost(), api.port());
+        this.streams = new KafkaStreams(AlertTopology.build(config),
+                AlertTopology.streamsProperties(config, self.host() + ":" + self.port()));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("Processor stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -30,7 +39,13 @@ public final class ProcessorService implements AutoCloseable {
 
     public ProcessorService start() {
         streams.start();
+        api.start(streams, self);
         return this;
+    }
+
+    /** The port of the alert history API. */
+    public int apiPort() {
+        return api.port();
     }
 
     /** Waits until the processor is RUNNING (partitions assigned); false on timeout. */
@@ -51,6 +66,7 @@ public final class ProcessorService implements AutoCloseable {
 
     @Override
     public void close() {
+        api.close();
         // Leave the group on a clean stop: otherwise the next start waits a whole session
         // timeout for this member to expire before it gets its partitions back.
         streams.close(CloseOptions.timeout(Duration.ofSeconds(10))

@@ -42,7 +42,7 @@ class DedupTopologyTest {
 
     void start(DedupPolicy policy) {
         ProcessorConfig config = new ProcessorConfig(TOPICS, "unused:9092", stateDir, policy,
-                new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES), ProcessorConfig.DEFAULT_COMMIT_INTERVAL, 1024 * 1024);
+                new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES), ProcessorConfig.DEFAULT_COMMIT_INTERVAL, 1024 * 1024, "127.0.0.1", 0);
         driver = new TopologyTestDriver(AlertTopology.build(config), AlertTopology.streamsProperties(config), T0);
         webhooks = driver.createInputTopic(TOPICS.webhooks().name(), TOPICS.webhooks().keySerde().serializer(),
                 TOPICS.webhooks().valueSerde().serializer());

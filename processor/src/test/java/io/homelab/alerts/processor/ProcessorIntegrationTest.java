@@ -3,50 +3,140 @@ package io.homelab.alerts.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.homelab.alerts.common.json.Json;
+import io.homelab.alerts.common.kafka.RawWebhookHeaders;
 import io.homelab.alerts.common.kafka.Topics;
 import io.homelab.alerts.common.model.Notification;
-import io.homelab.alerts.processor.route.DefaultRoutes;
 import io.homelab.alerts.common.testing.Fixtures;
 import io.homelab.alerts.common.testing.KafkaTestClients;
 import io.homelab.alerts.kafka.embedded.EmbeddedKafka;
+import io.homelab.alerts.processor.route.DefaultRoutes;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The processor with exactly-once on a real broker. */
+/** The processor with exactly-once on a real broker: restarts, two instances, and the history API. */
 class ProcessorIntegrationTest {
     @TempDir
-    Path dir;
+    static Path dir;
+    static EmbeddedKafka kafka;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, fault -> {});
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    static ProcessorConfig config(Topics topics, String stateDir) {
+        return new ProcessorConfig(topics, kafka.bootstrapServers(), dir.resolve(stateDir), AlertTopologyTest.POLICY,
+                new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES), ProcessorConfig.DEFAULT_COMMIT_INTERVAL,
+                1024 * 1024, "127.0.0.1", 0);
+    }
+
+    static void send(KafkaProducer<String, byte[]> producer, Topics topics, String key, byte[] body) throws Exception {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(RawWebhookHeaders.RECEIVED_AT, Instant.now().toString().getBytes(StandardCharsets.UTF_8));
+        producer.send(new ProducerRecord<>(topics.webhooks().name(), null, key, body, headers)).get();
+    }
+
+    static KafkaProducer<String, byte[]> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    static List<Notification> notifications(Topics topics) {
+        return KafkaTestClients.readAll(kafka.bootstrapServers(), topics.notifications().name()).stream()
+                .map(r -> Json.read(r.value(), Notification.class)).toList();
+    }
+
+    JsonNode get(int port, String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(200);
+        return Json.MAPPER.readTree(r.body());
+    }
 
     @Test
-    void turns_raw_webhooks_on_a_real_broker_into_notification_events() throws Exception {
-        Topics topics = Topics.withPrefix("it.");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, fault -> {})) {
-            KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 2, 1024 * 1024);
-            ProcessorConfig config = new ProcessorConfig(topics, kafka.bootstrapServers(), dir.resolve("streams"),
-                    AlertTopologyTest.POLICY, new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES),
-                    ProcessorConfig.DEFAULT_COMMIT_INTERVAL, 1024 * 1024);
-            try (ProcessorService processor = new ProcessorService(config, fault -> {}).start();
-                    KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-                            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                            new StringSerializer(), new ByteArraySerializer())) {
-                producer.send(new ProducerRecord<>(topics.webhooks().name(), "g", Fixtures.alertmanager("firing-group.json"))).get();
-
-                await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                        assertThat(KafkaTestClients.readAll(kafka.bootstrapServers(), topics.notifications().name()))
-                                .extracting(r -> Json.read(r.value(), Notification.class).alert().labels().get("name"))
-                                .containsExactlyInAnyOrder("jellyfin", "pihole"));
-                assertThat(KafkaTestClients.readAll(kafka.bootstrapServers(), topics.remediationRequests().name())).hasSize(2);
+    void a_restart_inside_the_window_does_not_notify_again() throws Exception {
+        Topics topics = Topics.withPrefix("restart.");
+        KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 2, 1024 * 1024);
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            try (ProcessorService processor = new ProcessorService(config(topics, "restart-a"), fault -> {}).start()) {
+                send(producer, topics, "g", Fixtures.alertmanager("firing-group.json"));
+                await().atMost(Duration.ofSeconds(60)).until(() -> notifications(topics).size() == 2);
+            }
+            // A new instance with an empty state directory: the dedup state comes back from the changelog.
+            try (ProcessorService processor = new ProcessorService(config(topics, "restart-b"), fault -> {}).start()) {
+                send(producer, topics, "g", Fixtures.alertmanager("firing-group.json"));
+                send(producer, topics, "h", Fixtures.alertmanager("firing-single.json"));
+                await().atMost(Duration.ofSeconds(60)).until(() -> notifications(topics).size() >= 3);
+                Thread.sleep(1000); // a late duplicate would have arrived by now
+                assertThat(notifications(topics)).extracting(n -> n.alert().fingerprint())
+                        .containsExactlyInAnyOrder("f6e94e35cf045285", "df7215318b6ae9b9", "bfcfce9889d1664b");
             }
         }
     }
+
+    @Test
+    void two_instances_notify_every_alert_exactly_once_and_both_answer_history_queries() throws Exception {
+        Topics topics = Topics.withPrefix("scale.");
+        KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 4, 1024 * 1024);
+        int alerts = 40;
+        try (ProcessorService a = new ProcessorService(config(topics, "scale-a"), fault -> {}).start();
+                ProcessorService b = new ProcessorService(config(topics, "scale-b"), fault -> {}).start();
+                KafkaProducer<String, byte[]> producer = producer()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> a.state().isRunningOrRebalancing() && b.state().isRunningOrRebalancing());
+            String template = new String(Fixtures.alertmanager("firing-single.json"), StandardCharsets.UTF_8)
+                    .replace("\"fingerprint\": \"bfcfce9889d1664b\"", "\"fingerprint\": \"\"");
+            for (int i = 0; i < alerts; i++) {
+                byte[] body = template.replace("192.168.1.101:9100", "10.0.0." + i + ":9100").getBytes(StandardCharsets.UTF_8);
+                send(producer, topics, "group-" + i, body);
+                send(producer, topics, "group-" + i, body); // Alertmanager HA pair: the same webhook twice
+            }
+            await().atMost(Duration.ofSeconds(90)).until(() -> notifications(topics).size() >= alerts);
+            Thread.sleep(1000);
+            Map<String, Long> perAlert = notifications(topics).stream()
+                    .collect(Collectors.groupingBy(n -> n.alert().fingerprint(), Collectors.counting()));
+            assertThat(perAlert).hasSize(alerts).allSatisfy((fp, count) -> assertThat(count).as(fp).isEqualTo(1));
+
+            for (ProcessorService instance : List.of(a, b)) {
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        assertThat(get(instance.apiPort(), "/api/alerts").size()).isEqualTo(alerts));
+                for (String fp : perAlert.keySet().stream().limit(8).toList()) {
+                    JsonNode history = get(instance.apiPort(), "/api/alerts/" + fp);
+                    assertThat(history.get("fingerprint").asText()).isEqualTo(fp);
+                    assertThat(history.get("status").asText()).isEqualTo("firing");
+                    assertThat(history.get("timesFired").asInt()).isEqualTo(1);
+                }
+                JsonNode stats = get(instance.apiPort(), "/api/stats");
+                assertThat(stats.get("activeAlerts").asInt()).isEqualTo(alerts);
+                assertThat(stats.get("alertnames").get(0).get("fired").asInt()).isEqualTo(alerts);
+            }
+        }
+    }
+
 }

@@ -46,6 +46,8 @@ public record HomelabConfig(
         ZoneId timeZone,
         Path dataDir,
         Optional<Path> homelabConfig,
+        int processorHttpPort,
+        String processorHttpHost,
         String logLevel) {
 
     /** Every setting, in the order --help and the README list them. */
@@ -75,6 +77,8 @@ public record HomelabConfig(
             new Setting("ALERT_TIME_ZONE", "UTC", "time zone of times in messages (an IANA name such as Europe/Berlin)"),
             new Setting("DATA_DIR", "./data", "where the embedded broker and the stream state keep their data"),
             new Setting("HOMELAB_CONFIG", null, "YAML file with routes (and, later, runbooks); see examples/homelab.yml"),
+            new Setting("PROCESSOR_HTTP_PORT", "9096", "port of the alert history API (/api/alerts, /api/stats) of the process running the processor (0: any free port)"),
+            new Setting("PROCESSOR_HTTP_HOST", "127.0.0.1", "host name other processor instances reach this one's history API at"),
             new Setting("LOG_LEVEL", "INFO", "log level of homelab-alerts' own loggers"));
 
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[a-zA-Z0-9._-]{0,200}");
@@ -181,6 +185,8 @@ public record HomelabConfig(
                 problems.add("HOMELAB_CONFIG: " + p + " is not a readable file");
             }
         });
+        int processorPort = r.integer("PROCESSOR_HTTP_PORT", 0, 65535);
+        String processorHost = r.string("PROCESSOR_HTTP_HOST");
         String level = r.string("LOG_LEVEL").toUpperCase(java.util.Locale.ROOT);
         if (!Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").contains(level)) {
             problems.add("LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, got '" + level + "'");
@@ -192,7 +198,7 @@ public record HomelabConfig(
         return new HomelabConfig(port, path, apiKey, maxBody, Duration.ofMillis(ackTimeoutMs), Duration.ofMillis(lingerMs),
                 Duration.ofSeconds(dedupSeconds), reminders, flapChanges, Duration.ofSeconds(flapSeconds),
                 bootstrap, embeddedPort, prefix, partitions, rf, retentionDays, token, chats, Set.copyOf(allowed), apiUrl, zone,
-                dataDir, homelabConfig, level);
+                dataDir, homelabConfig, processorPort, processorHost, level);
     }
 
     /** Reads typed values, recording a problem (and returning the default) for each bad one. */
