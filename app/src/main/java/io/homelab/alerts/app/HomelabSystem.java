@@ -98,7 +98,7 @@ public final class HomelabSystem implements AutoCloseable {
                     new DedupPolicy(config.dedupWindow(), config.reminders(), config.flapChanges(), config.flapWindow()),
                     router(config), ProcessorConfig.DEFAULT_COMMIT_INTERVAL,
                     maxRecordBytes(config), config.processorHttpHost(), config.processorHttpPort());
-            processor = new ProcessorService(processorConfig, onFatal).start();
+            processor = new ProcessorService(processorConfig, registry, onFatal).start();
             started.push(processor);
         }
         if (targets.contains(Target.NOTIFIER)) {

@@ -57,12 +57,17 @@ public final class AlertTopology {
     private AlertTopology() {}
 
     public static Topology build(ProcessorConfig config) {
+        return build(config, reason -> { });
+    }
+
+    /** As above, telling {@code decisions} the reason of every dedup decision (for metrics). */
+    public static Topology build(ProcessorConfig config, java.util.function.Consumer<DedupReason> decisions) {
         Topics topics = config.topics();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DedupProcessor.STORE),
-                Serdes.String(), new JsonSerde<>(AlertState.class)));
+                Serdes.String(), new JsonSerde<>(AlertState.class)).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HistoryProcessor.STORE),
-                Serdes.String(), new JsonSerde<>(AlertHistory.class)));
+                Serdes.String(), new JsonSerde<>(AlertHistory.class)).withCachingEnabled());
 
         Map<String, KStream<String, Exploded>> branches = builder
                 .stream(topics.webhooks().name(), Consumed.with(topics.webhooks().keySerde(), topics.webhooks().valueSerde())
@@ -85,7 +90,7 @@ public final class AlertTopology {
                 .to(topics.state().name(), Produced.with(topics.state().keySerde(), topics.state().valueSerde()).withName("to-state"));
 
         KStream<String, Decision> decided = byFingerprint
-                .process(() -> new DedupProcessor(config.dedup(), config.router()), Named.as("dedup-and-route"), DedupProcessor.STORE);
+                .process(() -> new DedupProcessor(config.dedup(), config.router(), decisions), Named.as("dedup-and-route"), DedupProcessor.STORE);
 
         decided.filter((k, d) -> d.route().notifies(), Named.as("notify"))
                 .mapValues(d -> new Notification(d.event(), d.reason(), d.flapping(), d.route().chats(), d.route().route()),
@@ -127,6 +132,10 @@ public final class AlertTopology {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+        // Latency: the broker answers an empty fetch after this long; the default 500 ms would be
+        // paid on each of the two hops (raw topic, re-keyed topic) whenever the pipeline is idle.
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
+        p.put(StreamsConfig.POLL_MS_CONFIG, 10);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), config.maxRecordBytes());
         // After a crash (no clean leave), partitions move on after 10 s rather than the default 45 s.
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);

@@ -21,7 +21,7 @@ public record ProcessorConfig(Topics topics, String bootstrapServers, Path state
 
     /** The old system's behaviour: critical and warning alerts are handed to the remediator. */
     public static final Set<String> DEFAULT_REMEDIATE_SEVERITIES = Set.of("critical", "warning");
-    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(20);
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(10);
 
     public String applicationId() {
         return topics.prefix() + "processor";

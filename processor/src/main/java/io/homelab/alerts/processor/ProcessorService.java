@@ -1,6 +1,13 @@
 package io.homelab.alerts.processor;
 
+import io.homelab.alerts.common.model.DedupReason;
 import io.homelab.alerts.processor.api.HistoryApi;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,12 +26,25 @@ public final class ProcessorService implements AutoCloseable {
     private final KafkaStreams streams;
     private final HistoryApi api;
     private final HostInfo self;
+    private final KafkaStreamsMetrics streamsMetrics;
 
     public ProcessorService(ProcessorConfig config, Consumer<String> onFatal) throws IOException {
-        this.api = new HistoryApi("0.0.0.0", config.apiPort(), Clock.systemUTC(), config.dedup().flapChanges());
+        this(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), onFatal);
+    }
+
+    /** @param registry gets the decisions by reason and the Streams client's metrics; served at the API's /metrics */
+    public ProcessorService(ProcessorConfig config, PrometheusMeterRegistry registry, Consumer<String> onFatal) throws IOException {
+        this.api = new HistoryApi("0.0.0.0", config.apiPort(), Clock.systemUTC(), config.dedup().flapChanges(), registry);
         this.self = new HostInfo(config.apiHost(), api.port());
-        this.streams = new KafkaStreams(AlertTopology.build(config),
+        Map<DedupReason, Counter> byReason = new EnumMap<>(DedupReason.class);
+        for (DedupReason reason : DedupReason.values()) {
+            byReason.put(reason, Counter.builder("homelab_processor_decisions")
+                    .description("dedup decisions on alert events, by reason").tag("reason", reason.name()).register(registry));
+        }
+        this.streams = new KafkaStreams(AlertTopology.build(config, reason -> byReason.get(reason).increment()),
                 AlertTopology.streamsProperties(config, self.host() + ":" + self.port()));
+        this.streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("Processor stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -67,6 +87,7 @@ public final class ProcessorService implements AutoCloseable {
     @Override
     public void close() {
         api.close();
+        streamsMetrics.close();
         // Leave the group on a clean stop: otherwise the next start waits a whole session
         // timeout for this member to expire before it gets its partitions back.
         streams.close(CloseOptions.timeout(Duration.ofSeconds(10))

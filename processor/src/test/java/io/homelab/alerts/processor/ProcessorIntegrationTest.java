@@ -132,6 +132,9 @@ class ProcessorIntegrationTest {
                     assertThat(history.get("status").asText()).isEqualTo("firing");
                     assertThat(history.get("timesFired").asInt()).isEqualTo(1);
                 }
+                HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + instance.apiPort() + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.body()).contains("homelab_processor_decisions_total{reason=\"FIRST\"}");
                 JsonNode stats = get(instance.apiPort(), "/api/stats");
                 assertThat(stats.get("activeAlerts").asInt()).isEqualTo(alerts);
                 assertThat(stats.get("alertnames").get(0).get("fired").asInt()).isEqualTo(alerts);

@@ -7,6 +7,7 @@ import io.homelab.alerts.common.json.Json;
 import io.homelab.alerts.processor.history.AlertHistory;
 import io.homelab.alerts.processor.history.HistoryProcessor;
 import io.homelab.alerts.processor.history.HistoryStats;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -49,6 +50,7 @@ import org.slf4j.LoggerFactory;
  *       mean time to resolve, flapping alerts, counts per day, noisiest instances (default: last 7 days)</li>
  * </ul>
  * {@code ?scope=local} answers from this instance only (what instances use to ask each other).
+ * {@code GET /metrics} serves the processor's metrics in Prometheus text format.
  */
 public final class HistoryApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HistoryApi.class);
@@ -62,7 +64,7 @@ public final class HistoryApi implements AutoCloseable {
     private volatile HostInfo self;
 
     /** Binds {@code port} (0: any free one) now, so the address can be given to Streams as {@code application.server}. */
-    public HistoryApi(String bindHost, int port, Clock clock, int flapChanges) throws IOException {
+    public HistoryApi(String bindHost, int port, Clock clock, int flapChanges, PrometheusMeterRegistry registry) throws IOException {
         this.clock = clock;
         this.flapChanges = flapChanges;
         this.server = HttpServer.create(new InetSocketAddress(bindHost, port), 0);
@@ -73,6 +75,14 @@ public final class HistoryApi implements AutoCloseable {
         }));
         server.createContext("/api/alerts", this::alerts);
         server.createContext("/api/stats", this::stats);
+        server.createContext("/metrics", exchange -> {
+            try (exchange) {
+                byte[] bytes = registry.scrape().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                exchange.sendResponseHeaders(200, bytes.length);
+                exchange.getResponseBody().write(bytes);
+            }
+        });
     }
 
     public int port() {

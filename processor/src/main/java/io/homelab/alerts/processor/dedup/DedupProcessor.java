@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -31,12 +32,15 @@ public final class DedupProcessor implements Processor<String, AlertEvent, Strin
 
     private final DedupPolicy policy;
     private final Router router;
+    private final Consumer<DedupReason> counter;
     private ProcessorContext<String, Decision> context;
     private KeyValueStore<String, AlertState> store;
 
-    public DedupProcessor(DedupPolicy policy, Router router) {
+    /** @param counter told every decision (for the metric by reason); counts may repeat on reprocessing */
+    public DedupProcessor(DedupPolicy policy, Router router, Consumer<DedupReason> counter) {
         this.policy = policy;
         this.router = router;
+        this.counter = counter;
     }
 
     @Override
@@ -77,6 +81,7 @@ public final class DedupProcessor implements Processor<String, AlertEvent, Strin
     }
 
     private void emit(Record<String, AlertEvent> record, AlertEvent event, DedupReason reason, boolean flapping) {
+        counter.accept(reason);
         if (!reason.passes()) {
             log.debug("{} {} ({}) held back: {}", event.status(), event.alertname(), event.fingerprint(), reason);
             return;

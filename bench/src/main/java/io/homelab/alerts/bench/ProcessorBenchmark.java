@@ -1,0 +1,199 @@
+package io.homelab.alerts.bench;
+
+import io.homelab.alerts.common.json.Json;
+import io.homelab.alerts.common.kafka.RawWebhookHeaders;
+import io.homelab.alerts.common.kafka.TopicProvisioner;
+import io.homelab.alerts.common.kafka.Topics;
+import io.homelab.alerts.common.model.Fingerprint;
+import io.homelab.alerts.common.model.Notification;
+import io.homelab.alerts.kafka.embedded.EmbeddedKafka;
+import io.homelab.alerts.processor.ProcessorConfig;
+import io.homelab.alerts.processor.ProcessorService;
+import io.homelab.alerts.processor.dedup.DedupPolicy;
+import io.homelab.alerts.processor.route.DefaultRoutes;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * Processor benchmark on the embedded broker with exactly-once: throughput of explode, re-key,
+ * dedup, history and route over a backlog of real webhooks (5 alerts each, every alert also
+ * re-sent as a duplicate), and the latency the stage adds from the raw topic to the
+ * notification topic at a steady 10 alerts/s.
+ */
+public final class ProcessorBenchmark {
+    public static void main(String[] args) throws Exception {
+        int webhooks = 20_000;
+        int commitMs = (int) ProcessorConfig.DEFAULT_COMMIT_INTERVAL.toMillis();
+        int latencySeconds = 30;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--webhooks" -> webhooks = Integer.parseInt(args[++i]);
+                case "--commit-interval-ms" -> commitMs = Integer.parseInt(args[++i]);
+                case "--latency-seconds" -> latencySeconds = Integer.parseInt(args[++i]);
+                default -> {
+                    System.err.println("usage: ProcessorBenchmark [--webhooks N] [--commit-interval-ms N] [--latency-seconds N]");
+                    System.exit(2);
+                }
+            }
+        }
+        Path dir = Files.createTempDirectory("homelab-bench-processor");
+        System.out.printf("homelab-alerts processor benchmark: exactly_once_v2, commit.interval.ms=%d, %d cores, Java %s%n",
+                commitMs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, fault -> System.err.println("KAFKA FAULT " + fault))) {
+            throughput(kafka, dir, webhooks, commitMs);
+            latency(kafka, dir, commitMs, latencySeconds);
+        }
+        System.exit(0);
+    }
+
+    static ProcessorConfig config(EmbeddedKafka kafka, Topics topics, Path stateDir, int commitMs) {
+        return new ProcessorConfig(topics, kafka.bootstrapServers(), stateDir,
+                new DedupPolicy(DedupPolicy.DEFAULT_WINDOW, true, DedupPolicy.DEFAULT_FLAP_CHANGES, DedupPolicy.DEFAULT_FLAP_WINDOW),
+                new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES), Duration.ofMillis(commitMs), 4 * 1024 * 1024 + 131072,
+                "127.0.0.1", 0);
+    }
+
+    static Topics topics(EmbeddedKafka kafka, String name) throws Exception {
+        Topics topics = Topics.withPrefix(name + ".");
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            new TopicProvisioner(admin, Duration.ofSeconds(30)).provision(TopicProvisioner.specs(topics,
+                    new TopicProvisioner.TopicSettings(3, Optional.empty(), 30, 4 * 1024 * 1024 + 131072)));
+        }
+        return topics;
+    }
+
+    static KafkaProducer<String, byte[]> producer(EmbeddedKafka kafka, int lingerMs) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, lingerMs, ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** An Alertmanager 0.25-shaped webhook with {@code alerts} ContainerDown alerts on host {@code id}. */
+    static byte[] webhook(String id, int alerts, Instant now) {
+        StringBuilder sb = new StringBuilder("{\"receiver\":\"homelab-telegram\",\"status\":\"firing\",\"alerts\":[");
+        for (int i = 0; i < alerts; i++) {
+            Map<String, String> labels = Map.of("alertname", "ContainerDown", "instance", "host-" + id + ":8080",
+                    "name", "container-" + i, "severity", "critical");
+            sb.append(i == 0 ? "" : ",").append("{\"status\":\"firing\",\"labels\":").append(Json.writeString(labels))
+                    .append(",\"annotations\":{\"summary\":\"Container container-").append(i).append(" is down\",")
+                    .append("\"description\":\"Container has not been seen for 5 minutes\"},")
+                    .append("\"startsAt\":\"").append(now).append("\",\"endsAt\":\"0001-01-01T00:00:00Z\",\"generatorURL\":\"\",")
+                    .append("\"fingerprint\":\"").append(Fingerprint.of(labels)).append("\"}");
+        }
+        sb.append("],\"groupLabels\":{\"alertname\":\"ContainerDown\"},\"commonLabels\":{\"alertname\":\"ContainerDown\"},")
+                .append("\"commonAnnotations\":{},\"externalURL\":\"http://vm:19094\",\"version\":\"4\",")
+                .append("\"groupKey\":\"{}:{alertname=\\\"ContainerDown\\\"}\",\"truncatedAlerts\":0}");
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static ProducerRecord<String, byte[]> record(Topics topics, String key, byte[] body, Instant receivedAt) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(RawWebhookHeaders.RECEIVED_AT, receivedAt.toString().getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(topics.webhooks().name(), null, receivedAt.toEpochMilli(), key, body, headers);
+    }
+
+    static void throughput(EmbeddedKafka kafka, Path dir, int webhooks, int commitMs) throws Exception {
+        Topics topics = topics(kafka, "tput");
+        Instant now = Instant.now();
+        try (KafkaProducer<String, byte[]> producer = producer(kafka, 20)) {
+            for (int i = 0; i < webhooks; i++) {
+                byte[] body = webhook(Integer.toString(i), 5, now);
+                producer.send(record(topics, "group-" + i, body, now));
+                producer.send(record(topics, "group-" + i, body, now)); // duplicate, as from an Alertmanager HA pair
+            }
+            producer.flush();
+        }
+        long alerts = 5L * webhooks;
+        try (ProcessorService processor = new ProcessorService(config(kafka, topics, dir.resolve("tput-state"), commitMs), f -> {}).start()) {
+            while (processor.state() != KafkaStreams.State.RUNNING) {
+                Thread.sleep(10);
+            }
+            long start = System.nanoTime();
+            long seen = 0;
+            try (KafkaConsumer<String, byte[]> consumer = consumer(kafka, topics)) {
+                while (seen < alerts) {
+                    seen += consumer.poll(Duration.ofMillis(100)).count();
+                    if (System.nanoTime() - start > Duration.ofMinutes(10).toNanos()) {
+                        throw new IllegalStateException("only " + seen + " of " + alerts + " notifications after 10 minutes");
+                    }
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("%nthroughput: %d webhooks x 5 alerts, each webhook twice (%d alert events in, %d notifications out)%n",
+                    webhooks, 2 * alerts, alerts);
+            System.out.printf("  %.1f s from RUNNING to the last notification: %,.0f alert events/s in, %,.0f notifications/s out (target >= 20,000 alerts/s)%n",
+                    seconds, 2 * alerts / seconds, alerts / seconds);
+        }
+    }
+
+    static void latency(EmbeddedKafka kafka, Path dir, int commitMs, int seconds) throws Exception {
+        Topics topics = topics(kafka, "latency");
+        Histogram histogram = new Histogram(3);
+        try (ProcessorService processor = new ProcessorService(config(kafka, topics, dir.resolve("latency-state"), commitMs), f -> {}).start();
+                KafkaProducer<String, byte[]> producer = producer(kafka, 0);
+                KafkaConsumer<String, byte[]> consumer = consumer(kafka, topics)) {
+            while (processor.state() != KafkaStreams.State.RUNNING) {
+                Thread.sleep(10);
+            }
+            int warmup = 50; // the first 5 s: JIT, first transactions
+            int total = seconds * 10 + warmup;
+            long start = System.nanoTime();
+            int sent = 0;
+            int received = 0;
+            while (received < total) {
+                long due = start + sent * 100_000_000L;
+                if (sent < total && System.nanoTime() >= due) {
+                    Instant now = Instant.now();
+                    producer.send(record(topics, "lat-" + sent, webhook("lat-" + sent, 1, now), now));
+                    sent++;
+                }
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(2))) {
+                    Notification n = Json.read(r.value(), Notification.class);
+                    if (received++ >= warmup) {
+                        histogram.recordValue(Math.max(0, Duration.between(n.alert().receivedAt(), Instant.now()).toNanos() / 1000));
+                    }
+                }
+                if (System.nanoTime() - start > Duration.ofSeconds(seconds + 60).toNanos()) {
+                    throw new IllegalStateException("only " + received + " of " + total + " notifications arrived");
+                }
+            }
+        }
+        System.out.printf("%nlatency raw topic -> notification topic at 10 alerts/s (%d alerts): p50 %.1f ms, p99 %.1f ms, max %.1f ms (target p99 <= 60 ms)%n",
+                histogram.getTotalCount(), histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(99) / 1000.0,
+                histogram.getMaxValue() / 1000.0);
+    }
+
+    static KafkaConsumer<String, byte[]> consumer(EmbeddedKafka kafka, Topics topics) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topics.notifications().name()));
+        return consumer;
+    }
+}
