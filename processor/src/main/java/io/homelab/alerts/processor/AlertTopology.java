@@ -98,8 +98,9 @@ public final class AlertTopology {
                 .to(topics.notifications().name(), Produced.with(topics.notifications().keySerde(), topics.notifications().valueSerde())
                         .withName("to-notifications"));
 
-        // New incidents only: a reminder or a flapping alert never triggers a fix.
-        decided.filter((k, d) -> d.route().remediate() && d.event().isFiring() && !d.flapping() && d.reason() != DedupReason.REMINDER,
+        // New incidents only: a reminder, a flapping alert or one that just stopped flapping never triggers a fix.
+        decided.filter((k, d) -> d.route().remediate() && d.event().isFiring() && !d.flapping() && !d.flapEnded()
+                        && d.reason() != DedupReason.REMINDER,
                         Named.as("remediate"))
                 .mapValues(d -> new RemediationRequest(d.event(), d.route().runbook(), d.reason(), d.route().route()),
                         Named.as("remediation-request"))

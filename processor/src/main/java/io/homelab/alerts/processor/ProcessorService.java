@@ -34,7 +34,7 @@ public final class ProcessorService implements AutoCloseable {
 
     /** @param registry gets the decisions by reason and the Streams client's metrics; served at the API's /metrics */
     public ProcessorService(ProcessorConfig config, PrometheusMeterRegistry registry, Consumer<String> onFatal) throws IOException {
-        this.api = new HistoryApi("0.0.0.0", config.apiPort(), Clock.systemUTC(), config.dedup().flapChanges(), registry);
+        this.api = new HistoryApi("0.0.0.0", config.apiPort(), Clock.systemUTC(), config.dedup().flapChanges(), config.dedup().flapWindow(), registry);
         this.self = new HostInfo(config.apiHost(), api.port());
         Map<DedupReason, Counter> byReason = new EnumMap<>(DedupReason.class);
         for (DedupReason reason : DedupReason.values()) {

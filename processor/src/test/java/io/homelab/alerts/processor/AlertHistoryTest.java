@@ -36,6 +36,8 @@ class AlertHistoryTest {
         assertThat(h.firstSeen()).isEqualTo(T);
         assertThat(h.lastSeen()).isEqualTo(T.plusSeconds(700));
         assertThat(h.transitions()).extracting(AlertHistory.Transition::status).containsExactly("firing", "resolved", "firing", "resolved");
+        assertThat(io.homelab.alerts.common.json.Json.writeString(h)).contains("\"meanTimeToResolveSeconds\":200");
+        assertThat(io.homelab.alerts.common.json.Json.read(io.homelab.alerts.common.json.Json.write(h), AlertHistory.class)).isEqualTo(h);
     }
 
     @Test
@@ -56,7 +58,7 @@ class AlertHistoryTest {
             a = AlertHistory.next(a, event(i % 2 == 0 ? "firing" : "resolved", "host-a", T.plusSeconds(60L * i), null), T.plusSeconds(60L * i));
         }
         AlertHistory b = AlertHistory.next(null, event("firing", "host-b", T, null), T.plusSeconds(10));
-        HistoryStats.Summary s = HistoryStats.summarize(List.of(a, b), T, T.plus(Duration.ofHours(1)), 4);
+        HistoryStats.Summary s = HistoryStats.summarize(List.of(a, b), T, T.plus(Duration.ofHours(1)), 4, Duration.ofMinutes(10));
 
         assertThat(s.activeAlerts()).isEqualTo(1);
         HistoryStats.AlertnameStats cpu = s.alertnames().get(0);

@@ -155,12 +155,45 @@ class DedupTopologyTest {
     }
 
     @Test
-    void a_resolved_alert_is_forgotten_after_the_window_so_it_starts_over_as_first() {
+    void a_resolved_alert_is_forgotten_once_both_windows_passed_so_it_starts_over_as_first() {
         start(policy(true, 0));
         send("firing-single.json", T0);
         send("resolved-single.json", T0.plusSeconds(5));
         driver.advanceWallClockTime(WINDOW.plusSeconds(30));
-        send("resolved-single.json", T0.plus(WINDOW).plusSeconds(60));
+        send("resolved-single.json", T0.plus(WINDOW).plusSeconds(40));   // still remembered: the flap window has not passed
+        driver.advanceWallClockTime(FLAP_WINDOW);
+        send("resolved-single.json", T0.plus(FLAP_WINDOW).plus(WINDOW));
         assertThat(reasons()).containsExactly("firing:FIRST", "resolved:STATUS_CHANGED", "resolved:FIRST");
     }
+
+    @Test
+    void a_slow_flapper_is_caught_even_though_its_resolved_state_outlives_the_dedup_window() {
+        // Changes every 6 minutes: the dedup window (5 min) passes between them, the flap window (15 min) does not.
+        start(new DedupPolicy(WINDOW, true, 3, Duration.ofMinutes(15)));
+        for (int cycle = 0; cycle < 2; cycle++) {
+            Instant t = T0.plus(Duration.ofMinutes(12L * cycle));
+            driver.advanceWallClockTime(Duration.between(driverNow, t));
+            driverNow = t;
+            send("firing-single.json", t);
+            Instant r = t.plus(Duration.ofMinutes(6));
+            driver.advanceWallClockTime(Duration.between(driverNow, r));
+            driverNow = r;
+            send("resolved-single.json", r);
+        }
+        // changes at 6 (resolved), 12 (firing), 18 (resolved): three within 15 minutes
+        assertThat(reasons()).containsExactly("firing:FIRST", "resolved:STATUS_CHANGED", "firing:STATUS_CHANGED",
+                "resolved:STATUS_CHANGED:flapping");
+    }
+
+    @Test
+    void an_older_event_arriving_late_does_not_turn_a_resolved_alert_back_to_firing() {
+        start(policy(true, 0));
+        send("firing-single.json", T0);
+        send("resolved-single.json", T0.plusSeconds(11));
+        send("firing-single.json", T0.plusSeconds(10)); // the same alert's older copy from another group
+        assertThat(reasons()).containsExactly("firing:FIRST", "resolved:STATUS_CHANGED");
+        assertThat(remediation.readValuesToList()).hasSize(1);
+    }
+
+    Instant driverNow = T0;
 }

@@ -60,13 +60,16 @@ public final class HistoryApi implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Clock clock;
     private final int flapChanges;
+    private final Duration flapWindow;
     private volatile KafkaStreams streams;
     private volatile HostInfo self;
 
     /** Binds {@code port} (0: any free one) now, so the address can be given to Streams as {@code application.server}. */
-    public HistoryApi(String bindHost, int port, Clock clock, int flapChanges, PrometheusMeterRegistry registry) throws IOException {
+    public HistoryApi(String bindHost, int port, Clock clock, int flapChanges, Duration flapWindow, PrometheusMeterRegistry registry)
+            throws IOException {
         this.clock = clock;
         this.flapChanges = flapChanges;
+        this.flapWindow = flapWindow;
         this.server = HttpServer.create(new InetSocketAddress(bindHost, port), 0);
         server.setExecutor(Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "history-api");
@@ -146,17 +149,24 @@ public final class HistoryApi implements AutoCloseable {
                 respond(exchange, 400, Map.of("error", "from is after to"));
                 return;
             }
-            respond(exchange, 200, HistoryStats.summarize(allHistories(), from, to, flapChanges));
+            respond(exchange, 200, HistoryStats.summarize(allHistories(), from, to, flapChanges, flapWindow));
         } catch (InvalidStateStoreException e) {
             respondQuietly(exchange, 503, Map.of("error", "the processor is not ready (" + e.getMessage() + "), try again"));
+        } catch (RuntimeException e) {
+            log.warn("History API error", e);
+            respondQuietly(exchange, 500, Map.of("error", e.toString()));
         }
     }
 
     private AlertHistory find(String fingerprint, boolean localOnly) {
         if (!localOnly) {
             KeyQueryMetadata owner = streams.queryMetadataForKey(HistoryProcessor.STORE, fingerprint, Serdes.String().serializer());
-            if (owner != null && owner.activeHost() != null && !owner.activeHost().equals(self)
-                    && owner.activeHost().port() != -1) {
+            if (owner == null || KeyQueryMetadata.NOT_AVAILABLE.equals(owner) || owner.activeHost() == null
+                    || owner.activeHost().port() == -1) {
+                // Partitions are moving between instances: say so rather than answer 404 for an alert that exists.
+                throw new InvalidStateStoreException("the owner of " + fingerprint + " is not known right now (rebalancing)");
+            }
+            if (!owner.activeHost().equals(self)) {
                 String body = fetch(owner.activeHost(), "/api/alerts/" + fingerprint + "?scope=local");
                 return body == null ? null : Json.read(body.getBytes(StandardCharsets.UTF_8), AlertHistory.class);
             }
@@ -195,6 +205,9 @@ public final class HistoryApi implements AutoCloseable {
         KafkaStreams s = streams;
         if (s == null) {
             throw new InvalidStateStoreException("not started");
+        }
+        if (s.state() != KafkaStreams.State.RUNNING) {
+            throw new InvalidStateStoreException("processor is " + s.state());
         }
         return s.store(StoreQueryParameters.fromNameAndType(HistoryProcessor.STORE, QueryableStoreTypes.keyValueStore()));
     }

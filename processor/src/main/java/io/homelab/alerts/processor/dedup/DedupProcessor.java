@@ -55,6 +55,13 @@ public final class DedupProcessor implements Processor<String, AlertEvent, Strin
         AlertEvent event = record.value();
         Instant at = Instant.ofEpochMilli(record.timestamp());
         AlertState state = store.get(record.key());
+        if (state != null && at.isBefore(lastSeenAt(state))) {
+            // Older than what we already have (the same alert in another group, another partition):
+            // it must not turn a resolved alert back to firing.
+            counter.accept(DedupReason.DUPLICATE);
+            log.debug("{} {} ({}) is older than the last event seen; ignored", event.status(), event.alertname(), event.fingerprint());
+            return;
+        }
         boolean changed = state != null && !state.last().status().equals(event.status());
 
         if (state != null && state.flapping()) {
@@ -89,10 +96,19 @@ public final class DedupProcessor implements Processor<String, AlertEvent, Strin
         RouteDecision route = router.route(event);
         log.info("{} {} ({}) passes: {}{} -> route {}", event.status(), event.alertname(), event.fingerprint(), reason,
                 flapping ? ", now FLAPPING" : "", route.route());
-        context.forward(record.withValue(new Decision(event, reason, flapping, route)));
+        context.forward(record.withValue(new Decision(event, reason, flapping, false, route)));
     }
 
-    /** Releases alerts stable for the flap window; forgets resolved alerts past the dedup window. */
+    private static Instant lastSeenAt(AlertState state) {
+        return state.last().receivedAt() != null ? state.last().receivedAt() : state.lastPassedAt();
+    }
+
+    /**
+     * Releases alerts stable for the flap window; forgets resolved alerts once both windows have
+     * passed (the flap window too, or a slow flapper would never be caught). Compares the wall
+     * clock with record times (ingest's receive time): sound while the processor keeps up; after
+     * an outage longer than the flap window a backlog can release a flapping alert early.
+     */
     private void sweep(long wallClockMillis) {
         Instant now = Instant.ofEpochMilli(wallClockMillis);
         List<KeyValue<String, AlertState>> release = new ArrayList<>();
@@ -106,7 +122,8 @@ public final class DedupProcessor implements Processor<String, AlertEvent, Strin
                     release.add(entry);
                 } else if (!s.flapping() && AlertEvent.RESOLVED.equals(s.lastPassedStatus())
                         && AlertEvent.RESOLVED.equals(s.last().status())
-                        && Duration.between(s.lastPassedAt(), now).compareTo(policy.window()) > 0) {
+                        && Duration.between(s.lastPassedAt(), now).compareTo(policy.window()) > 0
+                        && Duration.between(lastChange, now).compareTo(policy.flapWindow()) > 0) {
                     forget.add(entry.key);
                 }
             }
@@ -114,11 +131,12 @@ public final class DedupProcessor implements Processor<String, AlertEvent, Strin
         for (KeyValue<String, AlertState> entry : release) {
             AlertState s = entry.value;
             AlertEvent last = s.last();
-            store.put(entry.key, new AlertState(last, last.status(), now, List.of(), false));
+            // Keep state times in record time, as process() compares them with record times.
+            store.put(entry.key, new AlertState(last, last.status(), lastSeenAt(s), List.of(), false));
             RouteDecision route = router.route(last);
             log.info("{} {} ({}) stopped flapping; sending its current status -> route {}", last.status(), last.alertname(),
                     last.fingerprint(), route.route());
-            context.forward(new Record<>(entry.key, new Decision(last, DedupReason.STATUS_CHANGED, false, route), wallClockMillis));
+            context.forward(new Record<>(entry.key, new Decision(last, DedupReason.STATUS_CHANGED, false, true, route), wallClockMillis));
         }
         forget.forEach(store::delete);
     }

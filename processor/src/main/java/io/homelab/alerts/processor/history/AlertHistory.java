@@ -1,5 +1,6 @@
 package io.homelab.alerts.processor.history;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.homelab.alerts.common.model.AlertEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,8 +46,18 @@ public record AlertHistory(String fingerprint, Map<String, String> labels, Map<S
         return resolvedCount == 0 ? null : Duration.ofMillis(totalFiringMillis / resolvedCount);
     }
 
+    /** {@link #meanTimeToResolve()} in seconds, as the API and the state topic show it. */
+    @JsonProperty(value = "meanTimeToResolveSeconds", access = JsonProperty.Access.READ_ONLY)
+    public Long meanTimeToResolveSeconds() {
+        Duration mttr = meanTimeToResolve();
+        return mttr == null ? null : mttr.toSeconds();
+    }
+
     /** The history after {@code event} (seen at {@code at}); {@code previous} null for a new alert. */
     public static AlertHistory next(AlertHistory previous, AlertEvent event, Instant at) {
+        if (previous != null && at.isBefore(previous.lastSeen())) {
+            return previous; // older than what we have (another group's copy): it must not rewrite the status
+        }
         boolean firing = event.isFiring();
         if (previous == null) {
             // Alertmanager's own start time tells when it began firing, if we learn of it late.

@@ -25,10 +25,27 @@ public final class HistoryStats {
 
     private HistoryStats() {}
 
+    /** Whether {@code n} of the (time-ordered) changes fall within one {@code window}. */
+    static boolean flapped(List<Instant> changes, int n, Duration window) {
+        if (n <= 0) {
+            return false;
+        }
+        for (int i = 0; i + n - 1 < changes.size(); i++) {
+            if (Duration.between(changes.get(i), changes.get(i + n - 1)).compareTo(window) <= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
-     * @param flapChanges status changes inside the range that count an alert as flapping
+     * Counts come from each alert's last {@value AlertHistory#KEEP_TRANSITIONS} transitions, so a
+     * very noisy alert is undercounted over a long range.
+     *
+     * @param flapChanges status changes within {@code flapWindow} that count an alert as flapping (0: none do)
      */
-    public static Summary summarize(Collection<AlertHistory> histories, Instant from, Instant to, int flapChanges) {
+    public static Summary summarize(Collection<AlertHistory> histories, Instant from, Instant to, int flapChanges,
+            Duration flapWindow) {
         Map<String, List<AlertHistory>> byName = new TreeMap<>();
         int active = 0;
         for (AlertHistory h : histories) {
@@ -46,12 +63,14 @@ public final class HistoryStats {
             Map<String, Integer> perDay = new TreeMap<>();
             Map<String, Integer> perInstance = new LinkedHashMap<>();
             for (AlertHistory h : e.getValue()) {
-                int changesInRange = 0;
+                List<Instant> changesInRange = new ArrayList<>();
                 AlertHistory.Transition previous = null;
                 for (AlertHistory.Transition t : h.transitions()) {
                     boolean inRange = !t.at().isBefore(from) && !t.at().isAfter(to);
                     if (inRange) {
-                        changesInRange++;
+                        if (previous != null) {
+                            changesInRange.add(t.at());
+                        }
                         if ("firing".equals(t.status())) {
                             fired++;
                             perDay.merge(t.at().atZone(ZoneOffset.UTC).toLocalDate().toString(), 1, Integer::sum);
@@ -63,7 +82,7 @@ public final class HistoryStats {
                     }
                     previous = t;
                 }
-                if (flapChanges > 0 && changesInRange >= flapChanges) {
+                if (flapped(changesInRange, flapChanges, flapWindow)) {
                     flapping++;
                 }
             }
