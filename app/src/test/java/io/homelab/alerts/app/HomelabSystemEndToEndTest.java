@@ -111,7 +111,7 @@ class HomelabSystemEndToEndTest {
             assertThat(postWebhook(system, Fixtures.alertmanager("firing-group.json")).statusCode()).isEqualTo(200);
 
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(console.toString(StandardCharsets.UTF_8))
-                    .contains("<b>Description:</b> " + "x".repeat(599) + "…")
+                    .contains("<b>Description:</b> " + "x".repeat(3499) + "…")
                     .contains("<b>Summary:</b> Container pihole is down"));
         }
     }

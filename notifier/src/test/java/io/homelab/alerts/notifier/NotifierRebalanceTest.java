@@ -38,7 +38,7 @@ class NotifierRebalanceTest {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0, fault -> {});
                 TelegramBotApiStandIn telegram = new TelegramBotApiStandIn(TOKEN)) {
             KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 4, 1024 * 1024);
-            NotifierConfig config = new NotifierConfig(topics, kafka.bootstrapServers(), List.of("-1001"), ZoneId.of("UTC"), 1024 * 1024);
+            NotifierConfig config = new NotifierConfig(topics, kafka.bootstrapServers(), List.of("1001"), ZoneId.of("UTC"), 1024 * 1024);
             TelegramChannel channelA = new TelegramChannel(TOKEN, telegram.url());
             TelegramChannel channelB = new TelegramChannel(TOKEN, telegram.url());
             try (NotifierService a = new NotifierService(config, channelA, fault -> {}).start();
@@ -52,7 +52,7 @@ class NotifierRebalanceTest {
                 });
                 telegram.failNext(429, TelegramBotApiStandIn.tooManyRequests(4));
                 Set<String> expected = new TreeSet<>();
-                for (int i = 0; i < 20; i++) {
+                for (int i = 0; i < 10; i++) {
                     String name = "Alert" + i;
                     expected.add(name);
                     producer.send(new ProducerRecord<>(topics.notifications().name(), "fp-" + name, notification(name))).get();

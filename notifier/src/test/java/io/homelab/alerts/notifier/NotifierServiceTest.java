@@ -148,4 +148,41 @@ class NotifierServiceTest {
         assertThat(new String(dead.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
                 .startsWith("CLIENT: Telegram answered 400:").contains("can't parse entities");
     }
+
+    @Test
+    void keeps_sending_to_a_group_that_was_upgraded_to_a_supergroup() throws Exception {
+        telegram.failNext(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: group chat was upgraded to a supergroup chat\","
+                + "\"parameters\":{\"migrate_to_chat_id\":-1009999}}");
+        publish(alert("First"), alert("Second"));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 2);
+        List<TelegramBotApiStandIn.Call> calls = telegram.calls();
+        assertThat(calls.get(0).body().get("chat_id").asText()).isEqualTo(CHAT);
+        assertThat(calls.subList(1, calls.size())).allSatisfy(c -> assertThat(c.body().get("chat_id").asText()).isEqualTo("-1009999"));
+    }
+
+    @Test
+    void paces_messages_to_one_a_second_per_chat() throws Exception {
+        publish(alert("A"), alert("B"), alert("C"));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 3);
+        List<TelegramBotApiStandIn.Call> calls = telegram.calls();
+        for (int i = 1; i < calls.size(); i++) {
+            assertThat(Duration.between(calls.get(i - 1).at(), calls.get(i).at())).isGreaterThanOrEqualTo(Duration.ofMillis(990));
+        }
+    }
+
+    @Test
+    void splits_a_message_longer_than_4096_characters_into_parts_sent_in_order() throws Exception {
+        AlertEvent base = alert("Long");
+        AlertEvent longOne = new AlertEvent(base.fingerprint(), base.status(), base.labels(),
+                Map.of("summary", "s".repeat(3000), "description", "d".repeat(3000)), base.startsAt(), null, null, "r", "g", null, 0,
+                base.receivedAt(), null);
+        publish(longOne);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 2);
+        List<String> texts = telegram.sentTexts();
+        assertThat(texts.get(0)).contains("<b>Summary:</b> sss").doesNotContain("ddd");
+        assertThat(texts.get(1)).startsWith("<b>Description:</b> ddd");
+    }
 }

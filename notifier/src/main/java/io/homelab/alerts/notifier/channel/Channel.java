@@ -5,4 +5,9 @@ public interface Channel {
     String name();
 
     DeliveryResult send(OutgoingMessage message);
+
+    /** Whether sends must keep to Telegram's rate limits (the console has none). */
+    default boolean rateLimited() {
+        return true;
+    }
 }

@@ -10,6 +10,9 @@ public sealed interface DeliveryResult {
 
     record Delivered() implements DeliveryResult {}
 
+    /** The chat has a new id (a group upgraded to a supergroup): send there instead. */
+    record Moved(String newChatId) implements DeliveryResult {}
+
     /** Try again: after {@code retryAfter} when the other side said so (Telegram's 429), else with backoff. */
     record Retryable(Failure failure, String reason, Optional<Duration> retryAfter) implements DeliveryResult {}
 

@@ -10,6 +10,7 @@ import io.homelab.alerts.notifier.channel.Channel;
 import io.homelab.alerts.notifier.channel.DeliveryResult;
 import io.homelab.alerts.notifier.channel.OutgoingMessage;
 import io.homelab.alerts.notifier.format.MessageFormatter;
+import io.homelab.alerts.notifier.format.MessageSplitter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
@@ -56,6 +57,10 @@ public final class NotifierService implements AutoCloseable {
     // Both touched only on the consumer thread (the rebalance listener runs inside poll).
     private boolean rebalanced;
     private boolean waiting;
+    private final RateLimiter limiter = new RateLimiter(java.time.Clock.systemUTC());
+    private final MessageSplitter splitter = new MessageSplitter(MessageSplitter.TELEGRAM_LIMIT);
+    /** Groups upgraded to supergroups: old id → new id (Telegram's migrate_to_chat_id). */
+    private final Map<String, String> migrated = new java.util.concurrent.ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -171,19 +176,22 @@ public final class NotifierService implements AutoCloseable {
         AlertEvent event = notification.alert();
         String text = formatter.format(notification);
         List<ChatTarget> chats = targets(notification);
+        List<String> parts = splitter.split(text);
         for (ChatTarget target : chats) {
-            String chat = target.chatId();
-            DeliveryResult result = deliver(new OutgoingMessage(chat, target.threadId(), text));
-            if (result == null) {
-                return false;
-            }
-            if (result instanceof DeliveryResult.Permanent permanent) {
-                log.error("Could not deliver {} ({}) to chat {}: {} [{}]; moved to the dead-letter topic",
-                        event.alertname(), event.fingerprint(), chat, permanent.reason(), permanent.failure());
-                deadLetter(record, chat, permanent.failure() + ": " + permanent.reason());
-            } else {
-                log.info("Sent {} {} ({}, {}) to chat {} via {}", event.status(), event.alertname(), event.fingerprint(),
-                        notification.reason(), chat, channel.name());
+            for (int i = 0; i < parts.size(); i++) {
+                String chat = migrated.getOrDefault(target.chatId(), target.chatId());
+                DeliveryResult result = deliver(new OutgoingMessage(chat, target.threadId(), parts.get(i)));
+                if (result == null) {
+                    return false;
+                }
+                if (result instanceof DeliveryResult.Permanent permanent) {
+                    log.error("Could not deliver {} ({}) to chat {}: {} [{}]; moved to the dead-letter topic",
+                            event.alertname(), event.fingerprint(), chat, permanent.reason(), permanent.failure());
+                    deadLetter(record, chat, permanent.failure() + ": " + permanent.reason());
+                    break;
+                }
+                log.info("Sent {} {} ({}, {}){} to chat {} via {}", event.status(), event.alertname(), event.fingerprint(),
+                        notification.reason(), parts.size() > 1 ? " part " + (i + 1) + "/" + parts.size() : "", chat, channel.name());
             }
         }
         return true;
@@ -211,7 +219,20 @@ public final class NotifierService implements AutoCloseable {
         Duration backoff = FIRST_BACKOFF;
         DeliveryResult.Failure lastFailure = null;
         while (running) {
+            Duration pace = channel.rateLimited() ? limiter.delayFor(message.chatId()) : Duration.ZERO;
+            if (!pace.isZero() && !pace.isNegative() && !waitKeepingMembership(pace)) {
+                return null;
+            }
             DeliveryResult result = channel.send(message);
+            limiter.sent(message.chatId());
+            if (result instanceof DeliveryResult.Moved moved) {
+                // Telegram: a group upgraded to a supergroup has a new id; keep sending there.
+                log.warn("Chat {} is now chat {} (group upgraded to a supergroup); sending there. Update TELEGRAM_CHAT_ID / routes.",
+                        message.chatId(), moved.newChatId());
+                migrated.put(message.chatId(), moved.newChatId());
+                message = new OutgoingMessage(moved.newChatId(), message.threadId(), message.html());
+                continue;
+            }
             if (!(result instanceof DeliveryResult.Retryable retry)) {
                 if (lastFailure != null) {
                     log.info("Delivery to chat {} recovered after {}", message.chatId(), lastFailure);

@@ -14,10 +14,10 @@ import java.util.Locale;
  */
 public final class MessageFormatter {
     /**
-     * Telegram takes 4096 characters after entity parsing; at most six values of this length plus
-     * our labels stay well inside it. (Splitting long messages instead is issue #4.)
+     * Long messages are split into several (see {@link MessageSplitter}); a value is still capped
+     * near one Telegram message so a runaway annotation cannot turn into hundreds of them.
      */
-    static final int MAX_VALUE_CHARS = 600;
+    static final int MAX_VALUE_CHARS = 3500;
     static final int MAX_LINK_CHARS = 1024;
 
     private final DateTimeFormatter timeFormat;

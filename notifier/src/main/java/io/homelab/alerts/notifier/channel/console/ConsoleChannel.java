@@ -19,6 +19,11 @@ public final class ConsoleChannel implements Channel {
     }
 
     @Override
+    public boolean rateLimited() {
+        return false;
+    }
+
+    @Override
     public DeliveryResult send(OutgoingMessage message) {
         synchronized (out) {
             String topic = message.threadId() == null ? "" : " topic " + message.threadId();

@@ -61,6 +61,9 @@ public final class TelegramChannel implements Channel {
         if (code == null) {
             return new DeliveryResult.Retryable(Failure.NETWORK, reason, Optional.empty());
         }
+        if (code == 400 && e.getParameters() != null && e.getParameters().getMigrateToChatId() != null) {
+            return new DeliveryResult.Moved(Long.toString(e.getParameters().getMigrateToChatId()));
+        }
         if (code == 429) {
             Integer after = e.getParameters() == null ? null : e.getParameters().getRetryAfter();
             return new DeliveryResult.Retryable(Failure.RATE_LIMITED, reason,
