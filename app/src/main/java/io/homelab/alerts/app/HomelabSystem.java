@@ -114,7 +114,8 @@ public final class HomelabSystem implements AutoCloseable {
                 chats = chats.isEmpty() ? List.of("console") : chats;
                 log.warn("TELEGRAM_BOT_TOKEN is not set: alert messages are printed on the console instead of sent to Telegram");
             }
-            started.push(new NotifierService(new NotifierConfig(topics, bootstrapServers, chats, config.timeZone(), maxRecordBytes(config)),
+            started.push(new NotifierService(new NotifierConfig(topics, bootstrapServers, chats, config.timeZone(), maxRecordBytes(config),
+                    config.stormThreshold()),
                     channel, onFatal).start());
         }
         if (targets.contains(Target.REMEDIATOR)) {

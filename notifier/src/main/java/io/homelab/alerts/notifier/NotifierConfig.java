@@ -4,8 +4,13 @@ import io.homelab.alerts.common.kafka.Topics;
 import java.time.ZoneId;
 import java.util.List;
 
-/** What the notifier needs to know: where events come from, which chats to notify, how to show times. */
-public record NotifierConfig(Topics topics, String bootstrapServers, List<String> chatIds, ZoneId timeZone, int maxRecordBytes) {
+/**
+ * What the notifier needs to know: where events come from, which chats to notify, how to show times.
+ *
+ * @param stormThreshold more alerts than this for one chat in one batch are sent as one digest; 0: never
+ */
+public record NotifierConfig(Topics topics, String bootstrapServers, List<String> chatIds, ZoneId timeZone, int maxRecordBytes,
+        int stormThreshold) {
 
     public String groupId() {
         return topics.prefix() + "notifier";

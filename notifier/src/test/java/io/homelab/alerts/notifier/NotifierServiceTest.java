@@ -65,7 +65,7 @@ class NotifierServiceTest {
         KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 1, 1024 * 1024);
         telegram = new TelegramBotApiStandIn(TOKEN);
         channel = new TelegramChannel(TOKEN, telegram.url());
-        notifier = new NotifierService(new NotifierConfig(topics, kafka.bootstrapServers(), List.of(CHAT), ZoneId.of("UTC"), 1024 * 1024),
+        notifier = new NotifierService(new NotifierConfig(topics, kafka.bootstrapServers(), List.of(CHAT), ZoneId.of("UTC"), 1024 * 1024, 10),
                 channel, fault -> {}).start();
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
                 topics.notifications().keySerde().serializer(), topics.notifications().valueSerde().serializer());
@@ -184,5 +184,41 @@ class NotifierServiceTest {
         List<String> texts = telegram.sentTexts();
         assertThat(texts.get(0)).contains("<b>Summary:</b> sss").doesNotContain("ddd");
         assertThat(texts.get(1)).startsWith("<b>Description:</b> ddd");
+    }
+
+    @Test
+    void a_storm_for_one_chat_becomes_one_digest_instead_of_a_flood() throws Exception {
+        telegram.failNext(429, TelegramBotApiStandIn.tooManyRequests(5));
+        publish(alert("Before"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !telegram.calls().isEmpty());
+        // While the notifier waits out the 429, a storm arrives, all at once.
+        for (int i = 0; i < 25; i++) {
+            AlertEvent e = alert(i % 5 == 0 ? "DiskFull" : "ContainerDown");
+            producer.send(new ProducerRecord<>(topics.notifications().name(), e.fingerprint(),
+                    new Notification(e, DedupReason.FIRST, false, List.of(), "default")));
+        }
+        producer.flush();
+
+        // A poll can catch the first or last records of the storm apart from the rest: those few go one
+        // by one (never more than the threshold), the rest as exactly one digest. All 25 are accounted for.
+        await().atMost(Duration.ofSeconds(40)).until(() -> accountedFor(telegram.sentTexts()) == 25);
+        List<String> texts = telegram.sentTexts();
+        assertThat(texts.get(0)).contains("<b>Alert:</b> Before");
+        List<String> digests = texts.stream().filter(t -> t.startsWith("🌩")).toList();
+        int single = texts.size() - 1 - digests.size();
+        assertThat(digests).hasSize(1);
+        assertThat(single).isBetween(0, 10);
+        assertThat(digests.get(0)).startsWith("🌩 <b>Alert storm:</b> " + (25 - single) + " alerts at once (" + (25 - single)
+                + " firing, 0 resolved)").contains("ContainerDown ×", "…and " + (25 - single - 10) + " more.");
+        assertThat(texts).as("Before, at most a few single messages, one digest").hasSizeLessThanOrEqualTo(12);
+    }
+
+    static int accountedFor(List<String> texts) {
+        int n = 0;
+        for (String t : texts.subList(Math.min(1, texts.size()), texts.size())) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^🌩 <b>Alert storm:</b> (\\d+) alerts").matcher(t);
+            n += m.find() ? Integer.parseInt(m.group(1)) : 1;
+        }
+        return n;
     }
 }

@@ -33,6 +33,7 @@ public record HomelabConfig(
         boolean reminders,
         int flapChanges,
         Duration flapWindow,
+        int stormThreshold,
         Optional<String> kafkaBootstrapServers,
         int embeddedKafkaPort,
         String topicPrefix,
@@ -63,6 +64,7 @@ public record HomelabConfig(
             new Setting("ALERT_REMINDERS", "true", "send a still-firing alert again once the dedup window has passed (true/false)"),
             new Setting("ALERT_FLAP_CHANGES", "4", "status changes within ALERT_FLAP_WINDOW that make an alert flapping (0: no flapping detection)"),
             new Setting("ALERT_FLAP_WINDOW", "600", "seconds: how far back status changes count, and how long a flapping alert must be stable"),
+            new Setting("ALERT_STORM_THRESHOLD", "10", "more alerts than this for one chat at once are sent as one digest message (0: never)"),
             new Setting("KAFKA_BOOTSTRAP_SERVERS", null, "external Kafka cluster (unset: start an embedded broker in-process)"),
             new Setting("KAFKA_EMBEDDED_PORT", "9092", "loopback port of the embedded broker (0: any free port)"),
             new Setting("KAFKA_TOPIC_PREFIX", "homelab.", "prefix of every topic name"),
@@ -112,6 +114,7 @@ public record HomelabConfig(
         boolean reminders = r.bool("ALERT_REMINDERS");
         int flapChanges = r.integer("ALERT_FLAP_CHANGES", 0, 1000);
         int flapSeconds = r.integer("ALERT_FLAP_WINDOW", 1, 7 * 24 * 3600);
+        int stormThreshold = r.integer("ALERT_STORM_THRESHOLD", 0, 100_000);
         Optional<String> bootstrap = r.optional("KAFKA_BOOTSTRAP_SERVERS");
         bootstrap.ifPresent(b -> {
             for (String server : b.split(",")) {
@@ -197,6 +200,7 @@ public record HomelabConfig(
         }
         return new HomelabConfig(port, path, apiKey, maxBody, Duration.ofMillis(ackTimeoutMs), Duration.ofMillis(lingerMs),
                 Duration.ofSeconds(dedupSeconds), reminders, flapChanges, Duration.ofSeconds(flapSeconds),
+                stormThreshold,
                 bootstrap, embeddedPort, prefix, partitions, rf, retentionDays, token, chats, Set.copyOf(allowed), apiUrl, zone,
                 dataDir, homelabConfig, processorPort, processorHost, level);
     }

@@ -11,6 +11,8 @@ import io.homelab.alerts.notifier.channel.DeliveryResult;
 import io.homelab.alerts.notifier.channel.OutgoingMessage;
 import io.homelab.alerts.notifier.format.MessageFormatter;
 import io.homelab.alerts.notifier.format.MessageSplitter;
+import io.homelab.alerts.notifier.format.StormDigest;
+import java.util.HashMap;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
@@ -48,6 +50,9 @@ public final class NotifierService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NotifierService.class);
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    /** How long a storm may keep arriving before its digest goes out, and the quiet gap that ends it. */
+    static final Duration STORM_GATHER_MAX = Duration.ofSeconds(2);
+    static final Duration STORM_GATHER_QUIET = Duration.ofMillis(300);
 
     private final NotifierConfig config;
     private final Channel channel;
@@ -69,7 +74,7 @@ public final class NotifierService implements AutoCloseable {
         this.channel = channel;
         this.formatter = new MessageFormatter(config.timeZone());
         this.consumer = KafkaClients.consumer(config.bootstrapServers(), config.groupId(), "homelab-notifier",
-                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100));
+                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500));
         this.deadLetters = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ProducerConfig.CLIENT_ID_CONFIG, "homelab-notifier-dlq",
@@ -124,11 +129,34 @@ public final class NotifierService implements AutoCloseable {
         }
     }
 
-    /** Delivers and commits record by record; false if the batch was abandoned part-way (rebalance, shutdown). */
+    /**
+     * Delivers and commits record by record; false if the batch was abandoned part-way (rebalance,
+     * shutdown). A chat that would get more than the storm threshold from one batch gets one digest
+     * instead, and such a batch is committed once at its end.
+     */
     private boolean deliverBatch(ConsumerRecords<String, byte[]> records) {
+        List<ConsumerRecord<String, byte[]>> batch = new java.util.ArrayList<>();
+        records.forEach(batch::add);
+        Map<ChatTarget, List<Notification>> storms = stormsIn(batch);
+        if (!storms.isEmpty()) {
+            // A storm rarely lands in one fetch: keep reading while it is still arriving, so it
+            // becomes one digest rather than several.
+            long until = System.nanoTime() + STORM_GATHER_MAX.toNanos();
+            while (running && !rebalanced && System.nanoTime() < until) {
+                ConsumerRecords<String, byte[]> more = consumer.poll(STORM_GATHER_QUIET);
+                if (more.isEmpty()) {
+                    break;
+                }
+                more.forEach(batch::add);
+            }
+            if (rebalanced) {
+                return false;
+            }
+            return deliverStorm(batch, stormsIn(batch));
+        }
         for (TopicPartition partition : records.partitions()) {
             for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-                if (!running || rebalanced || !handle(record)) {
+                if (!running || rebalanced || !handle(record, Set.of())) {
                     return false;
                 }
                 try {
@@ -160,8 +188,70 @@ public final class NotifierService implements AutoCloseable {
         }
     }
 
-    /** Delivers one record to every chat; false when it was abandoned (shutdown or rebalance while waiting). */
-    private boolean handle(ConsumerRecord<String, byte[]> record) {
+    /** The chats that would get more than the storm threshold from this batch, with what they would get. */
+    private Map<ChatTarget, List<Notification>> stormsIn(List<ConsumerRecord<String, byte[]>> records) {
+        if (config.stormThreshold() <= 0 || records.size() <= config.stormThreshold()) {
+            return Map.of();
+        }
+        Map<ChatTarget, List<Notification>> byChat = new java.util.LinkedHashMap<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            Notification n = decode(record);
+            if (n != null) {
+                for (ChatTarget target : targets(n)) {
+                    byChat.computeIfAbsent(target, k -> new java.util.ArrayList<>()).add(n);
+                }
+            }
+        }
+        byChat.values().removeIf(list -> list.size() <= config.stormThreshold());
+        return byChat;
+    }
+
+    private boolean deliverStorm(List<ConsumerRecord<String, byte[]>> records, Map<ChatTarget, List<Notification>> storms) {
+        for (Map.Entry<ChatTarget, List<Notification>> storm : storms.entrySet()) {
+            ChatTarget target = storm.getKey();
+            for (String part : splitter.split(StormDigest.format(storm.getValue()))) {
+                String chat = migrated.getOrDefault(target.chatId(), target.chatId());
+                DeliveryResult result = deliver(new OutgoingMessage(chat, target.threadId(), part));
+                if (result == null) {
+                    return false;
+                }
+                if (result instanceof DeliveryResult.Permanent permanent) {
+                    log.error("Could not deliver the storm digest to chat {}: {} [{}]", chat, permanent.reason(), permanent.failure());
+                    break;
+                }
+            }
+            log.warn("Alert storm: {} alerts for chat {} sent as one digest", storm.getValue().size(), target.chatId());
+        }
+        Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            if (!running || rebalanced || !handle(record, storms.keySet())) {
+                return false;
+            }
+            ends.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
+        }
+        try {
+            consumer.commitSync(ends);
+        } catch (RebalanceInProgressException | CommitFailedException e) {
+            log.info("Commit interrupted by a group rebalance ({}); re-reading from the last commit", e.getClass().getSimpleName());
+            return false;
+        }
+        return true;
+    }
+
+    private Notification decode(ConsumerRecord<String, byte[]> record) {
+        try {
+            Notification n = config.topics().notifications().valueSerde().deserializer().deserialize(record.topic(), record.value());
+            return n == null || n.alert() == null ? null : n;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Delivers one record to every chat but those in {@code covered} (they got a digest); false when
+     * it was abandoned (shutdown or rebalance while waiting).
+     */
+    private boolean handle(ConsumerRecord<String, byte[]> record, Set<ChatTarget> covered) {
         Notification notification;
         try {
             notification = config.topics().notifications().valueSerde().deserializer().deserialize(record.topic(), record.value());
@@ -175,7 +265,7 @@ public final class NotifierService implements AutoCloseable {
         }
         AlertEvent event = notification.alert();
         String text = formatter.format(notification);
-        List<ChatTarget> chats = targets(notification);
+        List<ChatTarget> chats = targets(notification).stream().filter(t -> !covered.contains(t)).toList();
         List<String> parts = splitter.split(text);
         for (ChatTarget target : chats) {
             for (int i = 0; i < parts.size(); i++) {
