@@ -41,6 +41,10 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Deque<String[]> scripted = new ArrayDeque<>();
     private final AtomicInteger messageIds = new AtomicInteger(100);
+    private volatile boolean enforceLimits;
+    private final AtomicInteger violations = new AtomicInteger();
+    private final java.util.Map<String, java.util.Deque<Instant>> sentByChat = new java.util.HashMap<>();
+    private final java.util.Deque<Instant> sentOverall = new ArrayDeque<>();
 
     public TelegramBotApiStandIn(String token) throws IOException {
         this.token = token;
@@ -61,6 +65,39 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
     public static String tooManyRequests(int retryAfterSeconds) {
         return "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry after " + retryAfterSeconds
                 + "\",\"parameters\":{\"retry_after\":" + retryAfterSeconds + "}}";
+    }
+
+    /**
+     * Answer like Telegram when a bot sends too fast: more than one message a second to a chat,
+     * 20 a minute to a group (negative id), or 30 a second in all gets a 429 with retry_after,
+     * counted in {@link #violations()}.
+     */
+    public void enforceLimits() {
+        this.enforceLimits = true;
+    }
+
+    public int violations() {
+        return violations.get();
+    }
+
+    private synchronized Integer tooFast(String chat, Instant now) {
+        java.util.Deque<Instant> chatTimes = sentByChat.computeIfAbsent(chat, k -> new ArrayDeque<>());
+        while (!chatTimes.isEmpty() && chatTimes.peekFirst().isBefore(now.minusSeconds(60))) {
+            chatTimes.removeFirst();
+        }
+        while (!sentOverall.isEmpty() && sentOverall.peekFirst().isBefore(now.minusSeconds(1))) {
+            sentOverall.removeFirst();
+        }
+        // A few ms of slack: the two clocks are the same, but requests take time to arrive.
+        boolean perChat = !chatTimes.isEmpty() && chatTimes.peekLast().isAfter(now.minusMillis(950));
+        boolean group = chat.startsWith("-") && chatTimes.size() >= 20;
+        boolean overall = sentOverall.size() >= 30;
+        if (perChat || group || overall) {
+            return group ? 30 : 1;
+        }
+        chatTimes.addLast(now);
+        sentOverall.addLast(now);
+        return null;
     }
 
     public List<Call> calls() {
@@ -101,6 +138,15 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
                 calls.add(new Call(method, body, Instant.now()));
                 respond(exchange, 404, "{\"ok\":false,\"error_code\":404,\"description\":\"Not Found: method not found\"}");
                 return;
+            }
+            if (enforceLimits) {
+                Integer retryAfter = tooFast(body.path("chat_id").asText(""), Instant.now());
+                if (retryAfter != null) {
+                    violations.incrementAndGet();
+                    calls.add(new Call(method, body, Instant.now()));
+                    respond(exchange, 429, tooManyRequests(retryAfter));
+                    return;
+                }
             }
             String text = body.path("text").asText("");
             String problem = checkText(text, body.path("parse_mode").asText(""));
