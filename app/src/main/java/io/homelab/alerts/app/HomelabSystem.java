@@ -9,6 +9,11 @@ import io.homelab.alerts.ingest.sink.KafkaWebhookSink;
 import io.homelab.alerts.kafka.embedded.EmbeddedKafka;
 import io.homelab.alerts.notifier.NotifierConfig;
 import io.homelab.alerts.notifier.channel.Channel;
+import io.homelab.alerts.notifier.commands.CommandHandler;
+import io.homelab.alerts.notifier.commands.ControlPublisher;
+import io.homelab.alerts.notifier.commands.ProcessorApiClient;
+import io.homelab.alerts.notifier.commands.TelegramCommands;
+import java.net.URI;
 import io.homelab.alerts.notifier.channel.console.ConsoleChannel;
 import io.homelab.alerts.notifier.channel.telegram.TelegramChannel;
 import io.homelab.alerts.notifier.delivery.NotifierService;
@@ -109,6 +114,12 @@ public final class HomelabSystem implements AutoCloseable {
                 started.push(telegram::close);
                 channel = telegram;
                 log.info("Notifier sends to Telegram chat(s) {} via {}", chats, config.telegramApiUrl());
+                ControlPublisher control = new ControlPublisher(bootstrapServers, topics.control());
+                started.push(control);
+                URI processorApi = processor != null ? URI.create("http://127.0.0.1:" + processor.apiPort()) : config.processorApiUrl();
+                CommandHandler handler = new CommandHandler(Set.copyOf(chats), config.telegramAllowedUsers(),
+                        new ProcessorApiClient(processorApi), control, Clock.systemUTC());
+                started.push(new TelegramCommands(config.telegramBotToken().get(), config.telegramApiUrl(), handler, telegram));
             } else {
                 channel = new ConsoleChannel(console);
                 chats = chats.isEmpty() ? List.of("console") : chats;

@@ -95,7 +95,12 @@ class HomelabSystemEndToEndTest {
 
             await().atMost(Duration.ofSeconds(60)).until(() -> !telegram.sentTexts().isEmpty());
             assertThat(telegram.sentTexts()).containsExactly(TEST_ALERT_MESSAGE);
-            assertThat(telegram.calls().get(0).body().get("chat_id").asText()).isEqualTo("-1001");
+            assertThat(telegram.calls()).filteredOn(c -> c.method().equals("sendmessage"))
+                    .allSatisfy(c -> assertThat(c.body().get("chat_id").asText()).isEqualTo("-1001"));
+            // The bot also answers commands in its chat, by long polling the same API.
+            telegram.userSays(-1001L, 42L, "ann", "/alerts");
+            await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 2);
+            assertThat(telegram.sentTexts().get(1)).startsWith("🔥 <b>1 alert(s) firing</b>\n• TestAlert on test-host:9100 (warning)");
         }
     }
 

@@ -49,6 +49,7 @@ public record HomelabConfig(
         Optional<Path> homelabConfig,
         int processorHttpPort,
         String processorHttpHost,
+        URI processorApiUrl,
         String logLevel) {
 
     /** Every setting, in the order --help and the README list them. */
@@ -74,13 +75,14 @@ public record HomelabConfig(
             new Setting("TELEGRAM_BOT_TOKEN", null, "bot token from @BotFather (unset: print messages on the console instead)"),
             new Setting("TELEGRAM_BOT_TOKEN_FILE", null, "read TELEGRAM_BOT_TOKEN from this file instead"),
             new Setting("TELEGRAM_CHAT_ID", null, "chat id(s) to notify, comma-separated (required with a bot token)"),
-            new Setting("TELEGRAM_ALLOWED_USERS", null, "Telegram user ids allowed to press buttons and run commands, comma-separated (buttons and commands arrive with issue #4)"),
+            new Setting("TELEGRAM_ALLOWED_USERS", null, "Telegram user ids allowed to press buttons and run commands that change something, comma-separated"),
             new Setting("TELEGRAM_API_URL", "https://api.telegram.org", "Bot API base URL (a local Bot API server, or a test stand-in)"),
             new Setting("ALERT_TIME_ZONE", "UTC", "time zone of times in messages (an IANA name such as Europe/Berlin)"),
             new Setting("DATA_DIR", "./data", "where the embedded broker and the stream state keep their data"),
             new Setting("HOMELAB_CONFIG", null, "YAML file with routes (and, later, runbooks); see examples/homelab.yml"),
             new Setting("PROCESSOR_HTTP_PORT", "9096", "port of the alert history API (/api/alerts, /api/stats) of the process running the processor (0: any free port)"),
             new Setting("PROCESSOR_HTTP_HOST", "127.0.0.1", "host name other processor instances reach this one's history API at"),
+            new Setting("PROCESSOR_API_URL", "http://127.0.0.1:9096", "where the notifier's /alerts, /history and /health commands read the history API, when the processor runs in another process"),
             new Setting("LOG_LEVEL", "INFO", "log level of homelab-alerts' own loggers"));
 
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[a-zA-Z0-9._-]{0,200}");
@@ -190,6 +192,16 @@ public record HomelabConfig(
         });
         int processorPort = r.integer("PROCESSOR_HTTP_PORT", 0, 65535);
         String processorHost = r.string("PROCESSOR_HTTP_HOST");
+        URI processorApi = URI.create("http://127.0.0.1:9096");
+        String processorApiText = r.string("PROCESSOR_API_URL");
+        try {
+            processorApi = URI.create(processorApiText);
+            if (!("http".equals(processorApi.getScheme()) || "https".equals(processorApi.getScheme())) || processorApi.getHost() == null) {
+                problems.add("PROCESSOR_API_URL: must be an http(s) URL with a host, got '" + processorApiText + "'");
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add("PROCESSOR_API_URL: not a URL: " + e.getMessage());
+        }
         String level = r.string("LOG_LEVEL").toUpperCase(java.util.Locale.ROOT);
         if (!Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").contains(level)) {
             problems.add("LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, got '" + level + "'");
@@ -202,7 +214,7 @@ public record HomelabConfig(
                 Duration.ofSeconds(dedupSeconds), reminders, flapChanges, Duration.ofSeconds(flapSeconds),
                 stormThreshold,
                 bootstrap, embeddedPort, prefix, partitions, rf, retentionDays, token, chats, Set.copyOf(allowed), apiUrl, zone,
-                dataDir, homelabConfig, processorPort, processorHost, level);
+                dataDir, homelabConfig, processorPort, processorHost, processorApi, level);
     }
 
     /** Reads typed values, recording a problem (and returning the default) for each bad one. */

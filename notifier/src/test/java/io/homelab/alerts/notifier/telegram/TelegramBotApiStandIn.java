@@ -42,6 +42,8 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
     private final Deque<String[]> scripted = new ArrayDeque<>();
     private final AtomicInteger messageIds = new AtomicInteger(100);
     private volatile boolean enforceLimits;
+    private final List<ObjectNode> updates = new ArrayList<>();
+    private int nextUpdateId = 1;
     private final AtomicInteger violations = new AtomicInteger();
     private final java.util.Map<String, java.util.Deque<Instant>> sentByChat = new java.util.HashMap<>();
     private final java.util.Deque<Instant> sentOverall = new ArrayDeque<>();
@@ -100,6 +102,39 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
         return null;
     }
 
+    /** Queues a text message from {@code userId} in {@code chatId}, as getUpdates will return it. */
+    public synchronized void userSays(long chatId, long userId, String username, String text) {
+        ObjectNode update = Json.MAPPER.createObjectNode();
+        update.put("update_id", nextUpdateId++);
+        ObjectNode message = update.putObject("message");
+        message.put("message_id", messageIds.incrementAndGet());
+        message.put("date", Instant.now().getEpochSecond());
+        ObjectNode chat = message.putObject("chat");
+        chat.put("id", chatId);
+        chat.put("type", chatId < 0 ? "supergroup" : "private");
+        ObjectNode from = message.putObject("from");
+        from.put("id", userId);
+        from.put("is_bot", false);
+        from.put("first_name", username);
+        from.put("username", username);
+        message.put("text", text);
+        updates.add(update);
+        notifyAll();
+    }
+
+    /** Long polling: holds the request up to its timeout until an update newer than offset - 1 exists. */
+    private synchronized List<ObjectNode> updatesFrom(long offset, int timeoutSeconds) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        while (true) {
+            List<ObjectNode> out = updates.stream().filter(u -> u.get("update_id").asLong() >= offset).toList();
+            long left = deadline - System.nanoTime();
+            if (!out.isEmpty() || left <= 0) {
+                return out;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+    }
+
     public List<Call> calls() {
         return new ArrayList<>(calls);
     }
@@ -113,13 +148,14 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             Matcher m = PATH.matcher(exchange.getRequestURI().getPath());
-            if (!"POST".equals(exchange.getRequestMethod()) || !m.matches()) {
+            // The Bot API takes GET and POST alike.
+            if (!m.matches()) {
                 respond(exchange, 404, "{\"ok\":false,\"error_code\":404,\"description\":\"Not Found\"}");
                 return;
             }
             byte[] raw = exchange.getRequestBody().readAllBytes();
-            ObjectNode body = raw.length == 0 ? Json.MAPPER.createObjectNode() : (ObjectNode) Json.MAPPER.readTree(raw);
-            String method = m.group(2);
+            ObjectNode body = raw.length == 0 ? Json.MAPPER.createObjectNode() : parseBody(raw, exchange);
+            String method = m.group(2).toLowerCase(java.util.Locale.ROOT); // Telegram: method names are case-insensitive
             if (!m.group(1).equals(token)) {
                 calls.add(new Call(method, body, Instant.now()));
                 respond(exchange, 401, "{\"ok\":false,\"error_code\":401,\"description\":\"Unauthorized\"}");
@@ -132,6 +168,24 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
             if (failure != null) {
                 calls.add(new Call(method, body, Instant.now()));
                 respond(exchange, Integer.parseInt(failure[0]), failure[1]);
+                return;
+            }
+            if (method.equals("getupdates")) {
+                List<ObjectNode> result;
+                try {
+                    result = updatesFrom(body.path("offset").asLong(0), Math.min(body.path("timeout").asInt(0), 1));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    result = List.of();
+                }
+                respond(exchange, 200, Json.writeString(Map.of("ok", true, "result", result)));
+                return;
+            }
+            if (method.equals("deletewebhook") || method.equals("getme")) {
+                calls.add(new Call(method, body, Instant.now()));
+                respond(exchange, 200, method.equals("getme")
+                        ? "{\"ok\":true,\"result\":{\"id\":123456,\"is_bot\":true,\"first_name\":\"homelab\",\"username\":\"homelab_bot\"}}"
+                        : "{\"ok\":true,\"result\":true}");
                 return;
             }
             if (!method.equals("sendmessage")) {
@@ -166,6 +220,23 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
             result.put("text", text.replaceAll("<[^>]+>", ""));
             respond(exchange, 200, Json.writeString(Map.of("ok", true, "result", result)));
         }
+    }
+
+    /** JSON, or a form (application/x-www-form-urlencoded), as the Bot API accepts both. */
+    private static ObjectNode parseBody(byte[] raw, HttpExchange exchange) throws IOException {
+        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (type != null && type.startsWith("application/x-www-form-urlencoded")) {
+            ObjectNode node = Json.MAPPER.createObjectNode();
+            for (String pair : new String(raw, StandardCharsets.UTF_8).split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    node.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+            return node;
+        }
+        return (ObjectNode) Json.MAPPER.readTree(raw);
     }
 
     private static String checkText(String text, String parseMode) {

@@ -1,0 +1,187 @@
+package io.homelab.alerts.notifier.commands;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.homelab.alerts.notifier.format.Html;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers the bot's commands. Only configured chats are served (anything else is ignored); only
+ * users in {@code TELEGRAM_ALLOWED_USERS} may run commands that change something, others are told
+ * "not authorized" and the attempt is logged.
+ */
+public final class CommandHandler {
+    private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
+    static final String HELP = """
+            <b>homelab-alerts</b> commands:
+            /alerts — alerts firing now
+            /history [alertname] — the last 7 days per alertname
+            /health — is the pipeline working
+            /enable_autohealing, /disable_autohealing — let the remediator act, or not (allowed users)
+            /help — this list""";
+
+    private final Set<String> chats;
+    private final Set<Long> allowedUsers;
+    private final ProcessorApiClient processor;
+    private final BiConsumer<String, String> control;
+    private final Clock clock;
+
+    /** @param control publishes a control setting (key, value) to the control topic */
+    public CommandHandler(Set<String> chats, Set<Long> allowedUsers, ProcessorApiClient processor, BiConsumer<String, String> control,
+            Clock clock) {
+        this.chats = chats;
+        this.allowedUsers = allowedUsers;
+        this.processor = processor;
+        this.control = control;
+        this.clock = clock;
+    }
+
+    /** The HTML reply to {@code text} sent in {@code chatId} by {@code userId}; null: not ours to answer. */
+    public String reply(String chatId, Long userId, String username, String text) {
+        if (text == null || !text.startsWith("/") || !chats.contains(chatId)) {
+            return null;
+        }
+        String[] words = text.strip().split("\\s+", 2);
+        String command = words[0].toLowerCase(Locale.ROOT);
+        int at = command.indexOf('@'); // /alerts@MyHomelabBot in groups
+        if (at > 0) {
+            command = command.substring(0, at);
+        }
+        String argument = words.length > 1 ? words[1].strip() : "";
+        return switch (command) {
+            case "/start", "/help" -> HELP;
+            case "/alerts" -> alerts();
+            case "/history" -> history(argument);
+            case "/health" -> health();
+            case "/enable_autohealing", "/disable_autohealing" -> autohealing(command.equals("/enable_autohealing"), userId, username, chatId);
+            default -> "Unknown command " + Html.escape(command) + ". /help lists what I understand.";
+        };
+    }
+
+    private String autohealing(boolean on, Long userId, String username, String chatId) {
+        if (userId == null || !allowedUsers.contains(userId)) {
+            log.warn("Refused {} from user {} (@{}) in chat {}: not in TELEGRAM_ALLOWED_USERS", on ? "/enable_autohealing" : "/disable_autohealing",
+                    userId, username, chatId);
+            return "⛔ Not authorized: ask the admin to add your user id (" + userId + ") to TELEGRAM_ALLOWED_USERS.";
+        }
+        control.accept("autohealing", on ? "on" : "off");
+        log.info("Autohealing turned {} by user {} (@{})", on ? "on" : "off", userId, username);
+        return (on ? "✅ Autohealing enabled" : "⏸ Autohealing disabled") + " by " + Html.escape(username == null ? "user " + userId : "@" + username) + ".";
+    }
+
+    private String alerts() {
+        try {
+            JsonNode active = processor.activeAlerts();
+            if (active.isEmpty()) {
+                return "✅ No alerts firing.";
+            }
+            StringBuilder sb = new StringBuilder("🔥 <b>").append(active.size()).append(" alert(s) firing</b>\n");
+            int shown = 0;
+            for (JsonNode a : active) {
+                if (shown++ == 30) {
+                    sb.append("…and ").append(active.size() - 30).append(" more.");
+                    break;
+                }
+                JsonNode labels = a.path("labels");
+                sb.append("• ").append(Html.escape(labels.path("alertname").asText("?")));
+                if (labels.has("instance")) {
+                    sb.append(" on ").append(Html.escape(labels.path("instance").asText()));
+                }
+                if (labels.has("severity")) {
+                    sb.append(" (").append(Html.escape(labels.path("severity").asText())).append(')');
+                }
+                String since = a.path("firingSince").asText("");
+                if (!since.isEmpty()) {
+                    sb.append(", for ").append(ago(Instant.parse(since)));
+                }
+                sb.append('\n');
+            }
+            return sb.toString().stripTrailing();
+        } catch (IOException | RuntimeException e) {
+            return unavailable(e);
+        }
+    }
+
+    private String history(String alertname) {
+        Instant to = clock.instant();
+        try {
+            JsonNode stats = processor.stats(to.minus(Duration.ofDays(7)), to);
+            StringBuilder sb = new StringBuilder("📈 <b>Last 7 days</b>\n");
+            int rows = 0;
+            for (JsonNode s : stats.path("alertnames")) {
+                if (!alertname.isEmpty() && !s.path("alertname").asText().equalsIgnoreCase(alertname)) {
+                    continue;
+                }
+                rows++;
+                sb.append("• <b>").append(Html.escape(s.path("alertname").asText())).append("</b>: fired ")
+                        .append(s.path("fired").asInt()).append("×, resolved ").append(s.path("resolved").asInt()).append('×');
+                if (!s.path("meanTimeToResolveSeconds").isNull() && s.has("meanTimeToResolveSeconds")) {
+                    sb.append(", mean time to resolve ").append(duration(Duration.ofSeconds(s.path("meanTimeToResolveSeconds").asLong())));
+                }
+                if (s.path("flappingAlerts").asInt() > 0) {
+                    sb.append(", ").append(s.path("flappingAlerts").asInt()).append(" flapping");
+                }
+                JsonNode noisiest = s.path("noisiestInstances");
+                if (noisiest.size() > 0 && !noisiest.get(0).path("instance").asText().isEmpty()) {
+                    sb.append(", noisiest ").append(Html.escape(noisiest.get(0).path("instance").asText()));
+                }
+                sb.append('\n');
+            }
+            if (rows == 0) {
+                return alertname.isEmpty() ? "No alerts in the last 7 days." : "No " + Html.escape(alertname) + " alerts in the last 7 days.";
+            }
+            return sb.toString().stripTrailing();
+        } catch (IOException | RuntimeException e) {
+            return unavailable(e);
+        }
+    }
+
+    private String health() {
+        StringBuilder sb = new StringBuilder("🩺 <b>Pipeline health</b>\n✅ notifier: running (you are reading it)\n");
+        try {
+            JsonNode active = processor.activeAlerts();
+            sb.append("✅ processor: answering, ").append(active.size()).append(" alert(s) firing\n");
+            Instant last = null;
+            for (JsonNode a : active) {
+                Instant seen = Instant.parse(a.path("lastSeen").asText());
+                last = last == null || seen.isAfter(last) ? seen : last;
+            }
+            if (last != null) {
+                sb.append("🕑 last alert received ").append(ago(last)).append(" ago\n");
+            }
+        } catch (IOException | RuntimeException e) {
+            sb.append("❌ processor: ").append(Html.escape(String.valueOf(e.getMessage()))).append('\n');
+        }
+        sb.append("ℹ️ ingest and remediator are checked by their own /health endpoints");
+        return sb.toString();
+    }
+
+    private String ago(Instant since) {
+        return duration(Duration.between(since, clock.instant()));
+    }
+
+    private static String duration(Duration d) {
+        long s = Math.max(0, d.getSeconds());
+        if (s >= 86_400) {
+            return s / 86_400 + "d " + s % 86_400 / 3600 + "h";
+        }
+        if (s >= 3600) {
+            return s / 3600 + "h " + s % 3600 / 60 + "m";
+        }
+        if (s >= 60) {
+            return s / 60 + "m";
+        }
+        return s + "s";
+    }
+
+    private static String unavailable(Exception e) {
+        return "⚠️ The processor's history API is not answering (" + Html.escape(String.valueOf(e.getMessage())) + "). Try again shortly.";
+    }
+}

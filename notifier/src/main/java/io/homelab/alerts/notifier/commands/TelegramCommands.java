@@ -1,0 +1,89 @@
+package io.homelab.alerts.notifier.commands;
+
+import io.homelab.alerts.notifier.channel.Channel;
+import io.homelab.alerts.notifier.channel.DeliveryResult;
+import io.homelab.alerts.notifier.channel.OutgoingMessage;
+import java.net.URI;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.telegram.telegrambots.longpolling.BotSession;
+import org.telegram.telegrambots.longpolling.TelegramBotsLongPollingApplication;
+import org.telegram.telegrambots.longpolling.util.LongPollingSingleThreadUpdateConsumer;
+import org.telegram.telegrambots.meta.TelegramUrl;
+import org.telegram.telegrambots.meta.api.methods.updates.GetUpdates;
+import org.telegram.telegrambots.meta.api.objects.Update;
+import org.telegram.telegrambots.meta.api.objects.message.Message;
+import org.telegram.telegrambots.meta.exceptions.TelegramApiException;
+
+/** Receives the bot's messages by long polling {@code getUpdates} and answers commands through {@link CommandHandler}. */
+public final class TelegramCommands implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TelegramCommands.class);
+    /** Seconds Telegram holds a getUpdates request open when there is nothing new. */
+    static final int POLL_TIMEOUT_SECONDS = 30;
+
+    private final TelegramBotsLongPollingApplication application;
+    // TelegramBots does not shut down the executor it is given: we do.
+    private final ScheduledExecutorService executor;
+    private final OkHttpClient http;
+    private final String token;
+
+    public TelegramCommands(String token, URI apiUrl, CommandHandler handler, Channel replies) throws TelegramApiException {
+        this.token = token;
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "telegram-updates");
+            t.setDaemon(true);
+            return t;
+        });
+        this.http = new OkHttpClient.Builder().readTimeout(POLL_TIMEOUT_SECONDS + 15, TimeUnit.SECONDS).build();
+        this.application = new TelegramBotsLongPollingApplication(com.fasterxml.jackson.databind.ObjectMapper::new, () -> http, () -> executor);
+        int port = apiUrl.getPort() != -1 ? apiUrl.getPort() : ("https".equals(apiUrl.getScheme()) ? 443 : 80);
+        TelegramUrl url = new TelegramUrl(apiUrl.getScheme(), apiUrl.getHost(), port, false);
+        BotSession session = application.registerBot(token, () -> url,
+                lastUpdate -> GetUpdates.builder().offset(lastUpdate + 1).limit(100).timeout(POLL_TIMEOUT_SECONDS).build(),
+                (LongPollingSingleThreadUpdateConsumer) update -> answer(update, handler, replies));
+        log.info("Listening for bot commands (long polling, running: {})", session.isRunning());
+    }
+
+    private static void answer(Update update, CommandHandler handler, Channel replies) {
+        try {
+            if (!update.hasMessage() || !update.getMessage().hasText()) {
+                return;
+            }
+            Message message = update.getMessage();
+            Long userId = message.getFrom() == null ? null : message.getFrom().getId();
+            String username = message.getFrom() == null ? null : message.getFrom().getUserName();
+            String chatId = Long.toString(message.getChatId());
+            String reply = handler.reply(chatId, userId, username, message.getText());
+            if (reply == null) {
+                log.debug("Ignored an update from chat {} (not a configured chat, or not a command)", chatId);
+                return;
+            }
+            Integer thread = Boolean.TRUE.equals(message.getIsTopicMessage()) ? message.getMessageThreadId() : null;
+            DeliveryResult result = replies.send(new OutgoingMessage(chatId, thread, reply));
+            if (!(result instanceof DeliveryResult.Delivered)) {
+                log.warn("Could not answer {} in chat {}: {}", message.getText(), chatId, result);
+            }
+        } catch (RuntimeException e) {
+            // One bad update must not stop the polling loop.
+            log.warn("Could not handle an update: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            application.unregisterBot(token);
+            application.close();
+        } catch (Exception e) {
+            log.debug("Stopping long polling: {}", e.toString());
+        } finally {
+            executor.shutdownNow();
+            http.dispatcher().executorService().shutdown();
+            http.connectionPool().evictAll();
+        }
+    }
+}
