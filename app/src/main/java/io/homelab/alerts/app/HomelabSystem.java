@@ -13,6 +13,7 @@ import io.homelab.alerts.notifier.commands.CommandHandler;
 import io.homelab.alerts.notifier.commands.ControlPublisher;
 import io.homelab.alerts.notifier.commands.ProcessorApiClient;
 import io.homelab.alerts.notifier.commands.TelegramCommands;
+import io.homelab.alerts.notifier.silence.AlertmanagerSilences;
 import java.net.URI;
 import io.homelab.alerts.notifier.channel.console.ConsoleChannel;
 import io.homelab.alerts.notifier.channel.telegram.TelegramChannel;
@@ -118,7 +119,8 @@ public final class HomelabSystem implements AutoCloseable {
                 started.push(control);
                 URI processorApi = processor != null ? URI.create("http://127.0.0.1:" + processor.apiPort()) : config.processorApiUrl();
                 CommandHandler handler = new CommandHandler(Set.copyOf(chats), config.telegramAllowedUsers(),
-                        new ProcessorApiClient(processorApi), control, Clock.systemUTC());
+                        new ProcessorApiClient(processorApi), control, config.alertmanagerUrl().map(AlertmanagerSilences::new).orElse(null),
+                        config.timeZone(), Clock.systemUTC());
                 started.push(new TelegramCommands(config.telegramBotToken().get(), config.telegramApiUrl(), handler, telegram));
             } else {
                 channel = new ConsoleChannel(console);
@@ -126,7 +128,7 @@ public final class HomelabSystem implements AutoCloseable {
                 log.warn("TELEGRAM_BOT_TOKEN is not set: alert messages are printed on the console instead of sent to Telegram");
             }
             started.push(new NotifierService(new NotifierConfig(topics, bootstrapServers, chats, config.timeZone(), maxRecordBytes(config),
-                    config.stormThreshold()),
+                    config.stormThreshold(), config.telegramBotToken().isPresent() && config.alertmanagerUrl().isPresent()),
                     channel, onFatal).start());
         }
         if (targets.contains(Target.REMEDIATOR)) {

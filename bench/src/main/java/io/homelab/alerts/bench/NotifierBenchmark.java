@@ -73,7 +73,7 @@ public final class NotifierBenchmark {
         try (TelegramBotApiStandIn telegram = new TelegramBotApiStandIn(TOKEN)) {
             telegram.enforceLimits();
             TelegramChannel channel = new TelegramChannel(TOKEN, telegram.url());
-            NotifierConfig config = new NotifierConfig(topics, kafka.bootstrapServers(), List.of("1"), ZoneId.of("UTC"), 1024 * 1024, 10);
+            NotifierConfig config = new NotifierConfig(topics, kafka.bootstrapServers(), List.of("1"), ZoneId.of("UTC"), 1024 * 1024, 10, false);
             try (NotifierService notifier = new NotifierService(config, channel, f -> {}).start();
                     KafkaProducer<String, Notification> producer = producer(kafka, topics)) {
                 long start = System.nanoTime();
@@ -119,7 +119,7 @@ public final class NotifierBenchmark {
         try (TelegramBotApiStandIn telegram = new TelegramBotApiStandIn(TOKEN)) {
             telegram.enforceLimits();
             TelegramChannel channel = new TelegramChannel(TOKEN, telegram.url());
-            NotifierConfig config = new NotifierConfig(topics, kafka.bootstrapServers(), List.of(group), ZoneId.of("UTC"), 1024 * 1024, 10);
+            NotifierConfig config = new NotifierConfig(topics, kafka.bootstrapServers(), List.of(group), ZoneId.of("UTC"), 1024 * 1024, 10, false);
             try (NotifierService notifier = new NotifierService(config, channel, f -> {}).start();
                     KafkaProducer<String, Notification> producer = producer(kafka, topics)) {
                 Thread.sleep(3000); // the consumer joins its group

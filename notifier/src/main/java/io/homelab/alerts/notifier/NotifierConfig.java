@@ -8,9 +8,10 @@ import java.util.List;
  * What the notifier needs to know: where events come from, which chats to notify, how to show times.
  *
  * @param stormThreshold more alerts than this for one chat in one batch are sent as one digest; 0: never
+ * @param silenceButtons put 🔕 Silence 1h / 4h / 24h buttons under firing alerts (ALERTMANAGER_URL is set)
  */
 public record NotifierConfig(Topics topics, String bootstrapServers, List<String> chatIds, ZoneId timeZone, int maxRecordBytes,
-        int stormThreshold) {
+        int stormThreshold, boolean silenceButtons) {
 
     public String groupId() {
         return topics.prefix() + "notifier";

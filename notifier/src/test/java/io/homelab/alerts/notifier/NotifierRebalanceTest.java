@@ -38,7 +38,7 @@ class NotifierRebalanceTest {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0, fault -> {});
                 TelegramBotApiStandIn telegram = new TelegramBotApiStandIn(TOKEN)) {
             KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 4, 1024 * 1024);
-            NotifierConfig config = new NotifierConfig(topics, kafka.bootstrapServers(), List.of("1001"), ZoneId.of("UTC"), 1024 * 1024, 0);
+            NotifierConfig config = new NotifierConfig(topics, kafka.bootstrapServers(), List.of("1001"), ZoneId.of("UTC"), 1024 * 1024, 0, false);
             TelegramChannel channelA = new TelegramChannel(TOKEN, telegram.url());
             TelegramChannel channelB = new TelegramChannel(TOKEN, telegram.url());
             try (NotifierService a = new NotifierService(config, channelA, fault -> {}).start();

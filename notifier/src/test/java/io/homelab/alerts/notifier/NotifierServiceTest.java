@@ -65,7 +65,7 @@ class NotifierServiceTest {
         KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 1, 1024 * 1024);
         telegram = new TelegramBotApiStandIn(TOKEN);
         channel = new TelegramChannel(TOKEN, telegram.url());
-        notifier = new NotifierService(new NotifierConfig(topics, kafka.bootstrapServers(), List.of(CHAT), ZoneId.of("UTC"), 1024 * 1024, 10),
+        notifier = new NotifierService(new NotifierConfig(topics, kafka.bootstrapServers(), List.of(CHAT), ZoneId.of("UTC"), 1024 * 1024, 10, false),
                 channel, fault -> {}).start();
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
                 topics.notifications().keySerde().serializer(), topics.notifications().valueSerde().serializer());

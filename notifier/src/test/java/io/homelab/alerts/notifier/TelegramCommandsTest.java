@@ -8,6 +8,9 @@ import io.homelab.alerts.notifier.channel.telegram.TelegramChannel;
 import io.homelab.alerts.notifier.commands.CommandHandler;
 import io.homelab.alerts.notifier.commands.ProcessorApiClient;
 import io.homelab.alerts.notifier.commands.TelegramCommands;
+import io.homelab.alerts.notifier.channel.OutgoingMessage;
+import io.homelab.alerts.notifier.delivery.NotifierService;
+import io.homelab.alerts.notifier.silence.AlertmanagerSilences;
 import io.homelab.alerts.notifier.telegram.TelegramBotApiStandIn;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -32,6 +35,8 @@ class TelegramCommandsTest {
 
     TelegramBotApiStandIn telegram;
     HttpServer processorApi;
+    HttpServer alertmanager;
+    final List<String> amCalls = new CopyOnWriteArrayList<>();
     TelegramChannel channel;
     TelegramCommands commands;
     final List<String> control = new CopyOnWriteArrayList<>();
@@ -41,7 +46,9 @@ class TelegramCommandsTest {
         telegram = new TelegramBotApiStandIn(TOKEN);
         processorApi = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         processorApi.createContext("/api/alerts", exchange -> {
-            byte[] body = """
+            byte[] body = exchange.getRequestURI().getPath().startsWith("/api/alerts/") ? """
+                    {"fingerprint":"bfcfce9889d1664b","labels":{"alertname":"HighCPU","instance":"192.168.1.101:9100","severity":"warning"},
+                      "status":"firing"}""".getBytes(StandardCharsets.UTF_8) : """
                     [{"fingerprint":"bfcfce9889d1664b","labels":{"alertname":"HighCPU","instance":"192.168.1.101:9100","severity":"warning"},
                       "status":"firing","firingSince":"2026-11-25T21:00:00Z","lastSeen":"2026-11-25T21:59:00Z"}]"""
                     .getBytes(StandardCharsets.UTF_8);
@@ -59,10 +66,25 @@ class TelegramCommandsTest {
             exchange.close();
         });
         processorApi.start();
+        alertmanager = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        alertmanager.createContext("/api/v2/", exchange -> {
+            byte[] in = exchange.getRequestBody().readAllBytes();
+            amCalls.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " " + new String(in, StandardCharsets.UTF_8));
+            byte[] body = exchange.getRequestMethod().equals("POST")
+                    ? "{\"silenceID\":\"7f1c2a9e-0000-4000-8000-000000000001\"}".getBytes(StandardCharsets.UTF_8) : new byte[0];
+            exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+            if (body.length > 0) {
+                exchange.getResponseBody().write(body);
+            }
+            exchange.close();
+        });
+        alertmanager.start();
         channel = new TelegramChannel(TOKEN, telegram.url());
         CommandHandler handler = new CommandHandler(Set.of(Long.toString(CHAT)), Set.of(ADMIN),
                 new ProcessorApiClient(URI.create("http://127.0.0.1:" + processorApi.getAddress().getPort())),
-                (k, v) -> control.add(k + "=" + v), Clock.fixed(NOW, ZoneOffset.UTC));
+                (k, v) -> control.add(k + "=" + v),
+                new AlertmanagerSilences(URI.create("http://127.0.0.1:" + alertmanager.getAddress().getPort())), ZoneOffset.UTC,
+                Clock.fixed(NOW, ZoneOffset.UTC));
         commands = new TelegramCommands(TOKEN, telegram.url(), handler, channel);
     }
 
@@ -71,6 +93,7 @@ class TelegramCommandsTest {
         commands.close();
         channel.close();
         processorApi.stop(0);
+        alertmanager.stop(0);
         telegram.close();
     }
 
@@ -111,4 +134,52 @@ class TelegramCommandsTest {
                 .allSatisfy(c -> assertThat(c.body().get("chat_id").asText()).isEqualTo(Long.toString(CHAT)));
     }
 
+
+    TelegramBotApiStandIn.Call awaitCall(String method, int index) {
+        await().atMost(java.time.Duration.ofSeconds(20)).until(() -> telegram.calls().stream().filter(c -> c.method().equals(method)).count() > index);
+        return telegram.calls().stream().filter(c -> c.method().equals(method)).toList().get(index);
+    }
+
+    @Test
+    void firing_messages_carry_silence_buttons_whose_data_fits_telegrams_64_bytes() {
+        List<OutgoingMessage.Button> buttons = NotifierService.silenceButtons("bfcfce9889d1664b");
+        assertThat(buttons).extracting(OutgoingMessage.Button::text).containsExactly("🔕 1h", "🔕 4h", "🔕 24h");
+        assertThat(buttons).allSatisfy(b -> assertThat(b.data().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(64));
+        channel.send(new OutgoingMessage(Long.toString(CHAT), null, "<b>x</b>", buttons));
+        TelegramBotApiStandIn.Call sent = awaitCall("sendmessage", 0);
+        assertThat(sent.body().at("/reply_markup/inline_keyboard/0/2/callback_data").asText()).isEqualTo("silence:bfcfce9889d1664b:24");
+    }
+
+    @Test
+    void an_allowed_user_silences_an_alert_in_alertmanager_and_can_undo_it() {
+        telegram.userPresses(CHAT, 101, ADMIN, "ann", "silence:bfcfce9889d1664b:1");
+        assertThat(awaitCall("answercallbackquery", 0).body().get("text").asText()).isEqualTo("Silenced for 1h");
+        TelegramBotApiStandIn.Call edit = awaitCall("editmessagereplymarkup", 0);
+        assertThat(edit.body().get("message_id").asInt()).isEqualTo(101);
+        assertThat(edit.body().at("/reply_markup/inline_keyboard/0/0/text").asText()).isEqualTo("🔕 by @ann until 23:00 · Undo");
+        assertThat(edit.body().at("/reply_markup/inline_keyboard/0/0/callback_data").asText())
+                .isEqualTo("unsilence:7f1c2a9e-0000-4000-8000-000000000001");
+        assertThat(amCalls).singleElement().asString().startsWith("POST /api/v2/silences ")
+                .contains("{\"name\":\"alertname\",\"value\":\"HighCPU\",\"isRegex\":false,\"isEqual\":true}")
+                .contains("{\"name\":\"instance\",\"value\":\"192.168.1.101:9100\",\"isRegex\":false,\"isEqual\":true}")
+                .contains("\"startsAt\":\"2026-11-25T22:00:00Z\",\"endsAt\":\"2026-11-25T23:00:00Z\",\"createdBy\":\"telegram:@ann\"");
+
+        telegram.userPresses(CHAT, 101, ADMIN, "ann", "unsilence:7f1c2a9e-0000-4000-8000-000000000001");
+        assertThat(awaitCall("answercallbackquery", 1).body().get("text").asText()).isEqualTo("Silence removed");
+        assertThat(awaitCall("editmessagereplymarkup", 1).body().at("/reply_markup/inline_keyboard/0/0/text").asText())
+                .isEqualTo("🔔 unsilenced by @ann");
+        assertThat(amCalls).last().asString().isEqualTo("DELETE /api/v2/silence/7f1c2a9e-0000-4000-8000-000000000001 ");
+    }
+
+    @Test
+    void a_user_who_is_not_allowed_cannot_silence_and_a_double_press_creates_one_silence() {
+        telegram.userPresses(CHAT, 7, STRANGER, "mallory", "silence:bfcfce9889d1664b:4");
+        assertThat(awaitCall("answercallbackquery", 0).body().get("text").asText()).isEqualTo("⛔ Not authorized");
+        assertThat(amCalls).isEmpty();
+
+        telegram.userPresses(CHAT, 7, ADMIN, "ann", "silence:bfcfce9889d1664b:4");
+        telegram.userPresses(CHAT, 7, ADMIN, "ann", "silence:bfcfce9889d1664b:4");
+        assertThat(awaitCall("answercallbackquery", 2).body().get("text").asText()).isEqualTo("Already silenced");
+        assertThat(amCalls).hasSize(1);
+    }
 }

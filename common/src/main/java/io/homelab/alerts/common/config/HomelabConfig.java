@@ -50,6 +50,7 @@ public record HomelabConfig(
         int processorHttpPort,
         String processorHttpHost,
         URI processorApiUrl,
+        Optional<URI> alertmanagerUrl,
         String logLevel) {
 
     /** Every setting, in the order --help and the README list them. */
@@ -83,6 +84,7 @@ public record HomelabConfig(
             new Setting("PROCESSOR_HTTP_PORT", "9096", "port of the alert history API (/api/alerts, /api/stats) of the process running the processor (0: any free port)"),
             new Setting("PROCESSOR_HTTP_HOST", "127.0.0.1", "host name other processor instances reach this one's history API at"),
             new Setting("PROCESSOR_API_URL", "http://127.0.0.1:9096", "where the notifier's /alerts, /history and /health commands read the history API, when the processor runs in another process"),
+            new Setting("ALERTMANAGER_URL", null, "Alertmanager's address (e.g. http://alertmanager:9093): enables the 🔕 Silence buttons (API v2)"),
             new Setting("LOG_LEVEL", "INFO", "log level of homelab-alerts' own loggers"));
 
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[a-zA-Z0-9._-]{0,200}");
@@ -202,6 +204,18 @@ public record HomelabConfig(
         } catch (IllegalArgumentException e) {
             problems.add("PROCESSOR_API_URL: not a URL: " + e.getMessage());
         }
+        Optional<URI> alertmanager = r.optional("ALERTMANAGER_URL").map(text -> {
+            try {
+                URI u = URI.create(text);
+                if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+                    problems.add("ALERTMANAGER_URL: must be an http(s) URL with a host, got '" + text + "'");
+                }
+                return u;
+            } catch (IllegalArgumentException e) {
+                problems.add("ALERTMANAGER_URL: not a URL: " + e.getMessage());
+                return null;
+            }
+        });
         String level = r.string("LOG_LEVEL").toUpperCase(java.util.Locale.ROOT);
         if (!Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").contains(level)) {
             problems.add("LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, got '" + level + "'");
@@ -214,7 +228,7 @@ public record HomelabConfig(
                 Duration.ofSeconds(dedupSeconds), reminders, flapChanges, Duration.ofSeconds(flapSeconds),
                 stormThreshold,
                 bootstrap, embeddedPort, prefix, partitions, rf, retentionDays, token, chats, Set.copyOf(allowed), apiUrl, zone,
-                dataDir, homelabConfig, processorPort, processorHost, processorApi, level);
+                dataDir, homelabConfig, processorPort, processorHost, processorApi, alertmanager, level);
     }
 
     /** Reads typed values, recording a problem (and returning the default) for each bad one. */

@@ -7,7 +7,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import io.homelab.alerts.notifier.channel.OutgoingMessage;
+import io.homelab.alerts.notifier.silence.AlertmanagerSilences;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,15 +39,84 @@ public final class CommandHandler {
     private final ProcessorApiClient processor;
     private final BiConsumer<String, String> control;
     private final Clock clock;
+    private final AlertmanagerSilences silences;
+    private final ZoneId zone;
+    /** fingerprint → silence just created: a second press of the same button must not create another. */
+    private final Map<String, Instant> recentlySilenced = new ConcurrentHashMap<>();
 
-    /** @param control publishes a control setting (key, value) to the control topic */
+    /**
+     * @param control publishes a control setting (key, value) to the control topic
+     * @param silences null when ALERTMANAGER_URL is unset (no silence buttons)
+     */
     public CommandHandler(Set<String> chats, Set<Long> allowedUsers, ProcessorApiClient processor, BiConsumer<String, String> control,
-            Clock clock) {
+            AlertmanagerSilences silences, ZoneId zone, Clock clock) {
         this.chats = chats;
         this.allowedUsers = allowedUsers;
         this.processor = processor;
         this.control = control;
+        this.silences = silences;
+        this.zone = zone;
         this.clock = clock;
+    }
+
+    /** What to do after a button press: a notice for the presser, and the buttons to show instead (null: leave them). */
+    public record ButtonOutcome(String notice, List<OutgoingMessage.Button> newButtons) {}
+
+    /** Handles a press of one of our inline buttons; null when the chat is not ours. */
+    public ButtonOutcome onButton(String chatId, Long userId, String username, String data) {
+        if (!chats.contains(chatId) || data == null) {
+            return null;
+        }
+        String who = username == null ? "user " + userId : "@" + username;
+        if (userId == null || !allowedUsers.contains(userId)) {
+            log.warn("Refused button {} from user {} ({}) in chat {}: not in TELEGRAM_ALLOWED_USERS", data, userId, who, chatId);
+            return new ButtonOutcome("⛔ Not authorized", null);
+        }
+        if (silences == null) {
+            return new ButtonOutcome("Silences need ALERTMANAGER_URL", null);
+        }
+        String[] parts = data.split(":");
+        try {
+            if (parts.length == 3 && parts[0].equals("silence")) {
+                String fingerprint = parts[1];
+                int hours = Integer.parseInt(parts[2]);
+                Instant now = clock.instant();
+                Instant previous = recentlySilenced.putIfAbsent(fingerprint, now);
+                if (previous != null && previous.isAfter(now.minusSeconds(60))) {
+                    return new ButtonOutcome("Already silenced", null);
+                }
+                recentlySilenced.put(fingerprint, now);
+                JsonNode labels = processor.alert(fingerprint).path("labels");
+                Map<String, String> matchers = new java.util.TreeMap<>();
+                labels.fields().forEachRemaining(e -> matchers.put(e.getKey(), e.getValue().asText()));
+                if (matchers.isEmpty()) {
+                    recentlySilenced.remove(fingerprint);
+                    return new ButtonOutcome("Unknown alert " + fingerprint, null);
+                }
+                Instant until = now.plus(Duration.ofHours(hours));
+                String id = silences.create(matchers, now, Duration.ofHours(hours), "telegram:" + who,
+                        "Silenced from Telegram by " + who);
+                log.info("{} silenced {} for {}h (silence {})", who, matchers.get("alertname"), hours, id);
+                String untilText = DateTimeFormatter.ofPattern("HH:mm", Locale.ROOT).withZone(zone).format(until);
+                return new ButtonOutcome("Silenced for " + hours + "h",
+                        List.of(new OutgoingMessage.Button("🔕 by " + who + " until " + untilText + " · Undo", "unsilence:" + id)));
+            }
+            if (parts.length == 2 && parts[0].equals("unsilence")) {
+                silences.expire(parts[1]);
+                log.info("{} expired silence {}", who, parts[1]);
+                return new ButtonOutcome("Silence removed", List.of(new OutgoingMessage.Button("🔔 unsilenced by " + who, "noop")));
+            }
+            if (data.equals("noop")) {
+                return new ButtonOutcome("", null);
+            }
+            return new ButtonOutcome("Unknown button", null);
+        } catch (IOException | RuntimeException e) {
+            log.warn("Button {} by {} failed: {}", data, who, e.toString());
+            if (parts.length == 3) {
+                recentlySilenced.remove(parts[1]);
+            }
+            return new ButtonOutcome("Failed: " + e.getMessage(), null);
+        }
     }
 
     /** The HTML reply to {@code text} sent in {@code chatId} by {@code userId}; null: not ours to answer. */
@@ -181,7 +257,8 @@ public final class CommandHandler {
         return s + "s";
     }
 
-    private static String unavailable(Exception e) {
+    private String unavailable(Exception e) {
+        log.warn("History API call failed: {}", e.toString(), e);
         return "⚠️ The processor's history API is not answering (" + Html.escape(String.valueOf(e.getMessage())) + "). Try again shortly.";
     }
 }

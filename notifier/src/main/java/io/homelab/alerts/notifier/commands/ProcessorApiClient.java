@@ -24,18 +24,34 @@ public final class ProcessorApiClient {
         return get("/api/alerts");
     }
 
+    /** One alert's history (labels among it). */
+    public JsonNode alert(String fingerprint) throws IOException {
+        return get("/api/alerts/" + URLEncoder.encode(fingerprint, StandardCharsets.UTF_8));
+    }
+
     public JsonNode stats(java.time.Instant from, java.time.Instant to) throws IOException {
         return get("/api/stats?from=" + URLEncoder.encode(from.toString(), StandardCharsets.UTF_8)
                 + "&to=" + URLEncoder.encode(to.toString(), StandardCharsets.UTF_8));
     }
 
     private JsonNode get(String pathAndQuery) throws IOException {
-        try {
-            return getOnce(pathAndQuery);
-        } catch (IOException first) {
-            // One retry: a connection the server already closed fails without a byte.
-            return getOnce(pathAndQuery);
+        // A few quick retries: a connection the server already closed fails without a byte, and
+        // the processor answers 503 for a moment while partitions move.
+        IOException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return getOnce(pathAndQuery);
+            } catch (IOException e) {
+                last = e;
+                try {
+                    Thread.sleep(300L * (attempt + 1));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
+        throw last;
     }
 
     private JsonNode getOnce(String pathAndQuery) throws IOException {

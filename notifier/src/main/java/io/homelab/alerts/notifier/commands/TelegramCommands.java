@@ -1,8 +1,8 @@
 package io.homelab.alerts.notifier.commands;
 
-import io.homelab.alerts.notifier.channel.Channel;
 import io.homelab.alerts.notifier.channel.DeliveryResult;
 import io.homelab.alerts.notifier.channel.OutgoingMessage;
+import io.homelab.alerts.notifier.channel.telegram.TelegramChannel;
 import java.net.URI;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,7 +31,7 @@ public final class TelegramCommands implements AutoCloseable {
     private final OkHttpClient http;
     private final String token;
 
-    public TelegramCommands(String token, URI apiUrl, CommandHandler handler, Channel replies) throws TelegramApiException {
+    public TelegramCommands(String token, URI apiUrl, CommandHandler handler, TelegramChannel replies) throws TelegramApiException {
         this.token = token;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "telegram-updates");
@@ -48,8 +48,20 @@ public final class TelegramCommands implements AutoCloseable {
         log.info("Listening for bot commands (long polling, running: {})", session.isRunning());
     }
 
-    private static void answer(Update update, CommandHandler handler, Channel replies) {
+    private static void answer(Update update, CommandHandler handler, TelegramChannel replies) {
         try {
+            if (update.hasCallbackQuery()) {
+                var query = update.getCallbackQuery();
+                String chatId = query.getMessage() == null ? "" : Long.toString(query.getMessage().getChatId());
+                CommandHandler.ButtonOutcome outcome = handler.onButton(chatId, query.getFrom() == null ? null : query.getFrom().getId(),
+                        query.getFrom() == null ? null : query.getFrom().getUserName(), query.getData());
+                // Answer at once, whatever happens, so the client stops its spinner.
+                replies.answerButton(query.getId(), outcome == null ? "" : outcome.notice());
+                if (outcome != null && outcome.newButtons() != null) {
+                    replies.editButtons(chatId, query.getMessage().getMessageId(), outcome.newButtons());
+                }
+                return;
+            }
             if (!update.hasMessage() || !update.getMessage().hasText()) {
                 return;
             }

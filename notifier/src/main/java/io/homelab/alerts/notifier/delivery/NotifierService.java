@@ -270,7 +270,10 @@ public final class NotifierService implements AutoCloseable {
         for (ChatTarget target : chats) {
             for (int i = 0; i < parts.size(); i++) {
                 String chat = migrated.getOrDefault(target.chatId(), target.chatId());
-                DeliveryResult result = deliver(new OutgoingMessage(chat, target.threadId(), parts.get(i)));
+                boolean last = i == parts.size() - 1;
+                List<OutgoingMessage.Button> buttons = last && config.silenceButtons() && event.isFiring()
+                        ? silenceButtons(event.fingerprint()) : List.of();
+                DeliveryResult result = deliver(new OutgoingMessage(chat, target.threadId(), parts.get(i), buttons));
                 if (result == null) {
                     return false;
                 }
@@ -285,6 +288,13 @@ public final class NotifierService implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** 🔕 1h / 4h / 24h: callback data "silence:<fingerprint>:<hours>" (well under Telegram's 64 bytes). */
+    public static List<OutgoingMessage.Button> silenceButtons(String fingerprint) {
+        return List.of(new OutgoingMessage.Button("🔕 1h", "silence:" + fingerprint + ":1"),
+                new OutgoingMessage.Button("🔕 4h", "silence:" + fingerprint + ":4"),
+                new OutgoingMessage.Button("🔕 24h", "silence:" + fingerprint + ":24"));
     }
 
     /** The chats a notification goes to: its own, with the default chats where it asks for them (or names none). */

@@ -122,6 +122,30 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
         notifyAll();
     }
 
+    /** Queues a press of an inline button under message {@code messageId}, as getUpdates will return it. */
+    public synchronized void userPresses(long chatId, int messageId, long userId, String username, String data) {
+        ObjectNode update = Json.MAPPER.createObjectNode();
+        update.put("update_id", nextUpdateId++);
+        ObjectNode query = update.putObject("callback_query");
+        query.put("id", "cb" + nextUpdateId);
+        query.put("chat_instance", "ci" + chatId);
+        query.put("data", data);
+        ObjectNode from = query.putObject("from");
+        from.put("id", userId);
+        from.put("is_bot", false);
+        from.put("first_name", username);
+        from.put("username", username);
+        ObjectNode message = query.putObject("message");
+        message.put("message_id", messageId);
+        message.put("date", Instant.now().getEpochSecond());
+        ObjectNode chat = message.putObject("chat");
+        chat.put("id", chatId);
+        chat.put("type", chatId < 0 ? "supergroup" : "private");
+        message.put("text", "an alert");
+        updates.add(update);
+        notifyAll();
+    }
+
     /** Long polling: holds the request up to its timeout until an update newer than offset - 1 exists. */
     private synchronized List<ObjectNode> updatesFrom(long offset, int timeoutSeconds) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
@@ -179,6 +203,11 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
                     result = List.of();
                 }
                 respond(exchange, 200, Json.writeString(Map.of("ok", true, "result", result)));
+                return;
+            }
+            if (method.equals("answercallbackquery") || method.equals("editmessagereplymarkup")) {
+                calls.add(new Call(method, body, Instant.now()));
+                respond(exchange, 200, "{\"ok\":true,\"result\":true}");
                 return;
             }
             if (method.equals("deletewebhook") || method.equals("getme")) {

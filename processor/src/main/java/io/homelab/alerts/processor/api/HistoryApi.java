@@ -57,6 +57,7 @@ public final class HistoryApi implements AutoCloseable {
     private static final TypeReference<List<AlertHistory>> HISTORIES = new TypeReference<>() {};
 
     private final HttpServer server;
+    private final java.util.concurrent.ExecutorService executor;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Clock clock;
     private final int flapChanges;
@@ -71,11 +72,12 @@ public final class HistoryApi implements AutoCloseable {
         this.flapChanges = flapChanges;
         this.flapWindow = flapWindow;
         this.server = HttpServer.create(new InetSocketAddress(bindHost, port), 0);
-        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+        this.executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "history-api");
             t.setDaemon(true);
             return t;
-        }));
+        });
+        server.setExecutor(executor);
         server.createContext("/api/alerts", this::alerts);
         server.createContext("/api/stats", this::stats);
         server.createContext("/metrics", exchange -> {
@@ -127,7 +129,7 @@ public final class HistoryApi implements AutoCloseable {
             }
         } catch (InvalidStateStoreException e) {
             respondQuietly(exchange, 503, Map.of("error", "the processor is not ready (" + e.getMessage() + "), try again"));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             log.warn("History API error", e);
             respondQuietly(exchange, 500, Map.of("error", e.toString()));
         }
@@ -267,5 +269,6 @@ public final class HistoryApi implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        executor.shutdownNow();
     }
 }

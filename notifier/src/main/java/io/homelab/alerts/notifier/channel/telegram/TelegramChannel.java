@@ -5,6 +5,12 @@ import io.homelab.alerts.notifier.channel.DeliveryResult;
 import io.homelab.alerts.notifier.channel.DeliveryResult.Failure;
 import io.homelab.alerts.notifier.channel.OutgoingMessage;
 import java.net.URI;
+import java.util.List;
+import org.telegram.telegrambots.meta.api.methods.AnswerCallbackQuery;
+import org.telegram.telegrambots.meta.api.methods.updatingmessages.EditMessageReplyMarkup;
+import org.telegram.telegrambots.meta.api.objects.replykeyboard.InlineKeyboardMarkup;
+import org.telegram.telegrambots.meta.api.objects.replykeyboard.buttons.InlineKeyboardButton;
+import org.telegram.telegrambots.meta.api.objects.replykeyboard.buttons.InlineKeyboardRow;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +50,7 @@ public final class TelegramChannel implements Channel {
                 .parseMode(ParseMode.HTML)
                 .disableWebPagePreview(true)
                 .messageThreadId(message.threadId())
+                .replyMarkup(message.buttons().isEmpty() ? null : keyboard(message.buttons()))
                 .build();
         try {
             client.execute(request);
@@ -52,6 +59,32 @@ public final class TelegramChannel implements Channel {
             return classify(e);
         } catch (TelegramApiException e) {
             return new DeliveryResult.Retryable(Failure.NETWORK, "Telegram unreachable: " + e.getMessage(), Optional.empty());
+        }
+    }
+
+    static InlineKeyboardMarkup keyboard(List<OutgoingMessage.Button> buttons) {
+        InlineKeyboardRow row = new InlineKeyboardRow();
+        for (OutgoingMessage.Button b : buttons) {
+            row.add(InlineKeyboardButton.builder().text(b.text()).callbackData(b.data()).build());
+        }
+        return new InlineKeyboardMarkup(buttons.isEmpty() ? List.of() : List.of(row));
+    }
+
+    /** Answers a button press at once (Telegram shows {@code text} as a small notice). */
+    public void answerButton(String callbackId, String text) {
+        try {
+            client.execute(AnswerCallbackQuery.builder().callbackQueryId(callbackId).text(text).build());
+        } catch (TelegramApiException e) {
+            throw new IllegalStateException("answerCallbackQuery failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Replaces the buttons under a sent message (none: removes them). */
+    public void editButtons(String chatId, Integer messageId, List<OutgoingMessage.Button> buttons) {
+        try {
+            client.execute(EditMessageReplyMarkup.builder().chatId(chatId).messageId(messageId).replyMarkup(keyboard(buttons)).build());
+        } catch (TelegramApiException e) {
+            throw new IllegalStateException("editMessageReplyMarkup failed: " + e.getMessage(), e);
         }
     }
 
