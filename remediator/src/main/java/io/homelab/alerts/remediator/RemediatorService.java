@@ -73,12 +73,6 @@ public final class RemediatorService implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(15).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        KafkaClients.stopLoop(() -> running = false, consumer, thread);
     }
 }

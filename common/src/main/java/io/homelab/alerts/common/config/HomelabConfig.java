@@ -163,17 +163,9 @@ public record HomelabConfig(
                 problems.add("TELEGRAM_ALLOWED_USERS: '" + user + "' is not a numeric Telegram user id");
             }
         }
-        URI apiUrl = URI.create("https://api.telegram.org");
-        String apiUrlText = r.string("TELEGRAM_API_URL");
-        try {
-            apiUrl = URI.create(apiUrlText);
-            if (!("http".equals(apiUrl.getScheme()) || "https".equals(apiUrl.getScheme())) || apiUrl.getHost() == null) {
-                problems.add("TELEGRAM_API_URL: must be an http(s) URL with a host, got '" + apiUrlText + "'");
-            } else if (apiUrl.getPath() != null && !apiUrl.getPath().isEmpty() && !apiUrl.getPath().equals("/")) {
-                problems.add("TELEGRAM_API_URL: give only scheme://host[:port], without a path, got '" + apiUrlText + "'");
-            }
-        } catch (IllegalArgumentException e) {
-            problems.add("TELEGRAM_API_URL: not a URL: " + e.getMessage());
+        URI apiUrl = r.httpUrl("TELEGRAM_API_URL", r.string("TELEGRAM_API_URL")).orElse(URI.create("https://api.telegram.org"));
+        if (apiUrl.getPath() != null && !apiUrl.getPath().isEmpty() && !apiUrl.getPath().equals("/")) {
+            problems.add("TELEGRAM_API_URL: give only scheme://host[:port], without a path, got '" + apiUrl + "'");
         }
         ZoneId zone = ZoneId.of("UTC");
         String zoneText = r.string("ALERT_TIME_ZONE");
@@ -194,28 +186,8 @@ public record HomelabConfig(
         });
         int processorPort = r.integer("PROCESSOR_HTTP_PORT", 0, 65535);
         String processorHost = r.string("PROCESSOR_HTTP_HOST");
-        URI processorApi = URI.create("http://127.0.0.1:9096");
-        String processorApiText = r.string("PROCESSOR_API_URL");
-        try {
-            processorApi = URI.create(processorApiText);
-            if (!("http".equals(processorApi.getScheme()) || "https".equals(processorApi.getScheme())) || processorApi.getHost() == null) {
-                problems.add("PROCESSOR_API_URL: must be an http(s) URL with a host, got '" + processorApiText + "'");
-            }
-        } catch (IllegalArgumentException e) {
-            problems.add("PROCESSOR_API_URL: not a URL: " + e.getMessage());
-        }
-        Optional<URI> alertmanager = r.optional("ALERTMANAGER_URL").map(text -> {
-            try {
-                URI u = URI.create(text);
-                if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
-                    problems.add("ALERTMANAGER_URL: must be an http(s) URL with a host, got '" + text + "'");
-                }
-                return u;
-            } catch (IllegalArgumentException e) {
-                problems.add("ALERTMANAGER_URL: not a URL: " + e.getMessage());
-                return null;
-            }
-        });
+        URI processorApi = r.httpUrl("PROCESSOR_API_URL", r.string("PROCESSOR_API_URL")).orElse(URI.create("http://127.0.0.1:9096"));
+        Optional<URI> alertmanager = r.optional("ALERTMANAGER_URL").flatMap(text -> r.httpUrl("ALERTMANAGER_URL", text));
         String level = r.string("LOG_LEVEL").toUpperCase(java.util.Locale.ROOT);
         if (!Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").contains(level)) {
             problems.add("LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, got '" + level + "'");
@@ -277,6 +249,20 @@ public record HomelabConfig(
         private int defaultInt(String name, int min) {
             String d = defaults.get(name);
             return d == null ? min : Integer.parseInt(d);
+        }
+
+        /** An http(s) URL with a host; empty (and a problem recorded) otherwise. */
+        Optional<URI> httpUrl(String name, String text) {
+            try {
+                URI u = URI.create(text);
+                if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
+                    return Optional.of(u);
+                }
+                problems.add(name + ": must be an http(s) URL with a host, got '" + text + "'");
+            } catch (IllegalArgumentException e) {
+                problems.add(name + ": not a URL: " + e.getMessage());
+            }
+            return Optional.empty();
         }
 
         boolean bool(String name) {

@@ -45,4 +45,15 @@ public final class KafkaClients {
             }
         }, name);
     }
+
+    /** Stops a consumer loop: {@code markStopped} first, then wake the consumer, then wait for the thread (15 s at most). */
+    public static void stopLoop(Runnable markStopped, KafkaConsumer<?, ?> consumer, Thread thread) {
+        markStopped.run();
+        consumer.wakeup();
+        try {
+            thread.join(java.time.Duration.ofSeconds(15).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }
