@@ -32,6 +32,14 @@ class TelegramCommandsTest {
     static final long ADMIN = 42L;
     static final long STRANGER = 666L;
     static final Instant NOW = Instant.parse("2026-11-25T22:00:00Z");
+    /** What Alertmanager 0.25's GET /api/v2/silences returns (trimmed). */
+    static final String SILENCES = """
+            [{"id":"a1","status":{"state":"active"},"updatedAt":"2026-11-25T21:00:00Z","comment":"maintenance",
+              "createdBy":"telegram:@ann","startsAt":"2026-11-25T21:00:00Z","endsAt":"2026-11-25T23:30:00Z",
+              "matchers":[{"name":"alertname","value":"HighCPU","isRegex":false,"isEqual":true},
+                          {"name":"instance","value":"192.168.1.101:9100","isRegex":false,"isEqual":true}]},
+             {"id":"b2","status":{"state":"expired"},"updatedAt":"2026-11-25T20:00:00Z","comment":"old","createdBy":"bob",
+              "startsAt":"2026-11-25T19:00:00Z","endsAt":"2026-11-25T20:00:00Z","matchers":[]}]""";
 
     TelegramBotApiStandIn telegram;
     HttpServer processorApi;
@@ -71,7 +79,8 @@ class TelegramCommandsTest {
             byte[] in = exchange.getRequestBody().readAllBytes();
             amCalls.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " " + new String(in, StandardCharsets.UTF_8));
             byte[] body = exchange.getRequestMethod().equals("POST")
-                    ? "{\"silenceID\":\"7f1c2a9e-0000-4000-8000-000000000001\"}".getBytes(StandardCharsets.UTF_8) : new byte[0];
+                    ? "{\"silenceID\":\"7f1c2a9e-0000-4000-8000-000000000001\"}".getBytes(StandardCharsets.UTF_8)
+                    : exchange.getRequestMethod().equals("GET") ? SILENCES.getBytes(StandardCharsets.UTF_8) : new byte[0];
             exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
             if (body.length > 0) {
                 exchange.getResponseBody().write(body);
@@ -181,5 +190,11 @@ class TelegramCommandsTest {
         telegram.userPresses(CHAT, 7, ADMIN, "ann", "silence:bfcfce9889d1664b:4");
         assertThat(awaitCall("answercallbackquery", 2).body().get("text").asText()).isEqualTo("Already silenced");
         assertThat(amCalls).hasSize(1);
+    }
+
+    @Test
+    void silences_lists_the_active_ones() {
+        assertThat(replyTo(CHAT, STRANGER, "/silences")).isEqualTo(
+                "🔕 <b>1 active silence(s)</b>\n• HighCPU, 192.168.1.101:9100 until 11-25 23:30 by telegram:@ann");
     }
 }

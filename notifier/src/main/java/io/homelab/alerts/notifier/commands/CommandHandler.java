@@ -31,6 +31,7 @@ public final class CommandHandler {
             /alerts — alerts firing now
             /history [alertname] — the last 7 days per alertname
             /health — is the pipeline working
+            /silences — active Alertmanager silences
             /enable_autohealing, /disable_autohealing — let the remediator act, or not (allowed users)
             /help — this list""";
 
@@ -136,6 +137,7 @@ public final class CommandHandler {
             case "/alerts" -> alerts();
             case "/history" -> history(argument);
             case "/health" -> health();
+            case "/silences" -> silencesList();
             case "/enable_autohealing", "/disable_autohealing" -> autohealing(command.equals("/enable_autohealing"), userId, username, chatId);
             default -> "Unknown command " + Html.escape(command) + ". /help lists what I understand.";
         };
@@ -216,6 +218,35 @@ public final class CommandHandler {
             return sb.toString().stripTrailing();
         } catch (IOException | RuntimeException e) {
             return unavailable(e);
+        }
+    }
+
+    private String silencesList() {
+        if (silences == null) {
+            return "Silences need ALERTMANAGER_URL.";
+        }
+        try {
+            StringBuilder sb = new StringBuilder();
+            int n = 0;
+            DateTimeFormatter time = DateTimeFormatter.ofPattern("MM-dd HH:mm", Locale.ROOT).withZone(zone);
+            for (JsonNode s : silences.list()) {
+                if (!"active".equals(s.path("status").path("state").asText())) {
+                    continue;
+                }
+                n++;
+                StringBuilder matchers = new StringBuilder();
+                for (JsonNode m : s.path("matchers")) {
+                    if (m.path("name").asText().equals("alertname") || m.path("name").asText().equals("instance")) {
+                        matchers.append(matchers.length() == 0 ? "" : ", ").append(m.path("value").asText());
+                    }
+                }
+                sb.append("• ").append(Html.escape(matchers.length() == 0 ? s.path("id").asText() : matchers.toString()))
+                        .append(" until ").append(time.format(Instant.parse(s.path("endsAt").asText())))
+                        .append(" by ").append(Html.escape(s.path("createdBy").asText())).append('\n');
+            }
+            return n == 0 ? "🔔 No active silences." : "🔕 <b>" + n + " active silence(s)</b>\n" + sb.toString().stripTrailing();
+        } catch (IOException | RuntimeException e) {
+            return "⚠️ Alertmanager is not answering (" + Html.escape(String.valueOf(e.getMessage())) + ").";
         }
     }
 

@@ -52,6 +52,15 @@ public final class AlertmanagerSilences {
         return id.asText();
     }
 
+    /** Every silence Alertmanager knows (active, pending and expired), as its API returns them. */
+    public JsonNode list() throws IOException {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/api/v2/silences")).timeout(Duration.ofSeconds(10)).GET().build());
+        if (r.statusCode() != 200) {
+            throw new IOException("Alertmanager answered " + r.statusCode() + ": " + r.body());
+        }
+        return Json.MAPPER.readTree(r.body());
+    }
+
     /** Expires the silence {@code id}. */
     public void expire(String id) throws IOException {
         HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/api/v2/silence/" + id)).timeout(Duration.ofSeconds(10))
