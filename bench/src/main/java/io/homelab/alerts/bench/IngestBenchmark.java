@@ -1,7 +1,6 @@
 package io.homelab.alerts.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.homelab.alerts.common.kafka.TopicProvisioner;
 import io.homelab.alerts.common.kafka.Topics;
 import io.homelab.alerts.ingest.IngestApp;
 import io.homelab.alerts.ingest.IngestConfig;
@@ -19,10 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import spark.Service;
 
 /**
@@ -72,13 +68,9 @@ public final class IngestBenchmark {
 
     static List<LoadGenerator.Result> ingest(byte[] payload, int seconds, int concurrency, int rate, int lingerMs) throws Exception {
         Path dir = Files.createTempDirectory("homelab-bench");
-        Topics topics = Topics.withPrefix("bench.");
         int maxBody = 4 * 1024 * 1024;
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0, fault -> System.err.println("KAFKA FAULT " + fault))) {
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-                new TopicProvisioner(admin, Duration.ofSeconds(30)).provision(TopicProvisioner.specs(topics,
-                        new TopicProvisioner.TopicSettings(3, Optional.empty(), 30, maxBody + 64 * 1024)));
-            }
+            Topics topics = BenchTopics.create(kafka, "bench", maxBody + 64 * 1024);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             IngestConfig config = new IngestConfig(0, "/prometheus/webhook", Optional.empty(), maxBody, Duration.ofSeconds(5),
                     Duration.ofMillis(lingerMs));

@@ -1,6 +1,5 @@
 package io.homelab.alerts.bench;
 
-import io.homelab.alerts.common.kafka.TopicProvisioner;
 import io.homelab.alerts.common.kafka.Topics;
 import io.homelab.alerts.common.model.AlertEvent;
 import io.homelab.alerts.common.model.ChatTarget;
@@ -18,10 +17,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -47,12 +43,7 @@ public final class NotifierBenchmark {
     }
 
     static Topics topics(EmbeddedKafka kafka, String name) throws Exception {
-        Topics topics = Topics.withPrefix(name + ".");
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            new TopicProvisioner(admin, Duration.ofSeconds(30)).provision(TopicProvisioner.specs(topics,
-                    new TopicProvisioner.TopicSettings(3, Optional.empty(), 30, 1024 * 1024)));
-        }
-        return topics;
+        return BenchTopics.create(kafka, name, 1024 * 1024);
     }
 
     static Notification notification(int i, Instant receivedAt, List<ChatTarget> chats) {

@@ -2,7 +2,6 @@ package io.homelab.alerts.bench;
 
 import io.homelab.alerts.common.json.Json;
 import io.homelab.alerts.common.kafka.RawWebhookHeaders;
-import io.homelab.alerts.common.kafka.TopicProvisioner;
 import io.homelab.alerts.common.kafka.Topics;
 import io.homelab.alerts.common.model.Fingerprint;
 import io.homelab.alerts.common.model.Notification;
@@ -18,11 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -76,12 +72,7 @@ public final class ProcessorBenchmark {
     }
 
     static Topics topics(EmbeddedKafka kafka, String name) throws Exception {
-        Topics topics = Topics.withPrefix(name + ".");
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            new TopicProvisioner(admin, Duration.ofSeconds(30)).provision(TopicProvisioner.specs(topics,
-                    new TopicProvisioner.TopicSettings(3, Optional.empty(), 30, 4 * 1024 * 1024 + 131072)));
-        }
-        return topics;
+        return BenchTopics.create(kafka, name, 4 * 1024 * 1024 + 131072);
     }
 
     static KafkaProducer<String, byte[]> producer(EmbeddedKafka kafka, int lingerMs) {

@@ -10,10 +10,8 @@ import io.homelab.alerts.ingest.validate.Validation;
 import io.homelab.alerts.ingest.validate.WebhookValidator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Locale;
@@ -223,10 +221,5 @@ public final class IngestApp implements AutoCloseable {
             http.stop();
             http.awaitStop();
         }
-    }
-
-    /** For callers that want Micrometer's base type. */
-    public MeterRegistry registry() {
-        return registry;
     }
 }

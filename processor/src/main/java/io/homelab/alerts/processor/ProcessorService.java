@@ -68,18 +68,6 @@ public final class ProcessorService implements AutoCloseable {
         return api.port();
     }
 
-    /** Waits until the processor is RUNNING (partitions assigned); false on timeout. */
-    public boolean awaitRunning(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (streams.state() == KafkaStreams.State.RUNNING) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return false;
-    }
-
     public KafkaStreams.State state() {
         return streams.state();
     }
