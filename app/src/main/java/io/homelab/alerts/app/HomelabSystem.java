@@ -132,7 +132,8 @@ public final class HomelabSystem implements AutoCloseable {
                     channel, onFatal).start());
         }
         if (targets.contains(Target.REMEDIATOR)) {
-            started.push(new RemediatorService(topics, bootstrapServers, RemediatorService::logOnly, onFatal).start());
+            started.push(new RemediatorService(topics, bootstrapServers, config.approvalTimeout(),
+                    io.homelab.alerts.remediator.Executor.nothingYet(java.time.Clock.systemUTC()), java.time.Clock.systemUTC(), onFatal).start());
         }
         if (targets.contains(Target.INGEST)) {
             IngestConfig ingestConfig = IngestConfig.from(config);

@@ -1,35 +1,16 @@
 package io.homelab.alerts.notifier;
 
+import io.homelab.alerts.common.testing.TestClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.homelab.alerts.notifier.delivery.RateLimiter;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import org.junit.jupiter.api.Test;
 
 class RateLimiterTest {
     /** A clock the test moves. */
-    static final class TestClock extends Clock {
-        Instant now = Instant.parse("2026-11-25T22:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneId.of("UTC");
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     final TestClock clock = new TestClock();
     final RateLimiter limiter = new RateLimiter(clock);
 

@@ -92,21 +92,30 @@ public final class AlertTopology {
         KStream<String, Decision> decided = byFingerprint
                 .process(() -> new DedupProcessor(config.dedup(), config.router(), decisions), Named.as("dedup-and-route"), DedupProcessor.STORE);
 
+        // Critical alerts take their own lane (topic), so the notifier sends them ahead of any backlog.
+        // An alert keeps its severity from firing to resolved, so its messages stay in order within one lane.
         decided.filter((k, d) -> d.route().notifies(), Named.as("notify"))
                 .mapValues(d -> new Notification(d.event(), d.reason(), d.flapping(), d.route().chats(), d.route().route()),
                         Named.as("notification"))
-                .to(topics.notifications().name(), Produced.with(topics.notifications().keySerde(), topics.notifications().valueSerde())
-                        .withName("to-notifications"));
+                .to((key, n, context) -> isPriority(n.alert()) ? topics.priorityNotifications().name() : topics.notifications().name(),
+                        Produced.with(topics.notifications().keySerde(), topics.notifications().valueSerde()).withName("to-notifications"));
 
         // New incidents only: a reminder, a flapping alert or one that just stopped flapping never triggers a fix.
         decided.filter((k, d) -> d.route().remediate() && d.event().isFiring() && !d.flapping() && !d.flapEnded()
                         && d.reason() != DedupReason.REMINDER,
                         Named.as("remediate"))
-                .mapValues(d -> new RemediationRequest(d.event(), d.route().runbook(), d.reason(), d.route().route()),
+                .mapValues(d -> new RemediationRequest(d.event(), d.route().runbook(), d.reason(), d.route().route(), d.route().chats()),
                         Named.as("remediation-request"))
                 .to(topics.remediationRequests().name(), Produced.with(topics.remediationRequests().keySerde(),
                         topics.remediationRequests().valueSerde()).withName("to-remediation"));
         return builder.build();
+    }
+
+    /** Severity {@value #PRIORITY_SEVERITY} (any case): notified through the priority lane. */
+    public static final String PRIORITY_SEVERITY = "critical";
+
+    static boolean isPriority(AlertEvent event) {
+        return PRIORITY_SEVERITY.equalsIgnoreCase(event.severity());
     }
 
     /** Either an alert event keyed by fingerprint, or the raw record that could not be read (headers say why). */

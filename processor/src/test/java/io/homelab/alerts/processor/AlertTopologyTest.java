@@ -38,6 +38,7 @@ class AlertTopologyTest {
     TopologyTestDriver driver;
     TestInputTopic<String, byte[]> webhooks;
     TestOutputTopic<String, Notification> notifications;
+    TestOutputTopic<String, Notification> priority;
     TestOutputTopic<String, RemediationRequest> remediation;
     TestOutputTopic<String, byte[]> deadLetters;
 
@@ -49,6 +50,8 @@ class AlertTopologyTest {
         webhooks = driver.createInputTopic(TOPICS.webhooks().name(), TOPICS.webhooks().keySerde().serializer(),
                 TOPICS.webhooks().valueSerde().serializer());
         notifications = driver.createOutputTopic(TOPICS.notifications().name(), TOPICS.notifications().keySerde().deserializer(),
+                TOPICS.notifications().valueSerde().deserializer());
+        priority = driver.createOutputTopic(TOPICS.priorityNotifications().name(), TOPICS.notifications().keySerde().deserializer(),
                 TOPICS.notifications().valueSerde().deserializer());
         remediation = driver.createOutputTopic(TOPICS.remediationRequests().name(),
                 TOPICS.remediationRequests().keySerde().deserializer(), TOPICS.remediationRequests().valueSerde().deserializer());
@@ -72,7 +75,7 @@ class AlertTopologyTest {
         pipe("{}:{alertname=\"ContainerDown\"}", Fixtures.alertmanager("firing-group.json"));
 
         Map<String, AlertEvent> out = new java.util.HashMap<>();
-        notifications.readKeyValuesToList().forEach(kv -> out.put(kv.key, kv.value.alert()));
+        priority.readKeyValuesToList().forEach(kv -> out.put(kv.key, kv.value.alert()));
         assertThat(out).containsOnlyKeys("f6e94e35cf045285", "df7215318b6ae9b9");
         assertThat(out.get("f6e94e35cf045285")).isEqualTo(new AlertEvent("f6e94e35cf045285", "firing",
                 Map.of("alertname", "ContainerDown", "instance", "docker-host:8080", "name", "jellyfin", "severity", "critical"),
@@ -89,9 +92,20 @@ class AlertTopologyTest {
         pipe("g3", Fixtures.alertmanager("firing-truncated.json"));  // 2 info
         pipe("g4", Fixtures.alertmanager("resolved-single.json"));   // resolved warning
 
-        assertThat(notifications.readKeyValuesToList()).hasSize(6);
+        assertThat(notifications.readKeyValuesToList()).hasSize(4);
+        assertThat(priority.readKeyValuesToList()).hasSize(2);
         assertThat(remediation.readValuesToList()).extracting(r -> r.alert().fingerprint())
                 .containsExactly("f6e94e35cf045285", "df7215318b6ae9b9", "bfcfce9889d1664b");
+    }
+
+    @Test
+    void critical_alerts_take_the_priority_lane_and_everything_else_the_normal_one() {
+        pipe("g1", Fixtures.alertmanager("firing-group.json"));      // 2 critical
+        pipe("g3", Fixtures.alertmanager("firing-truncated.json"));  // 2 info
+        pipe("g2", Fixtures.alertmanager("firing-single.json"));     // 1 warning
+
+        assertThat(priority.readValuesToList()).extracting(n -> n.alert().severity()).containsExactly("critical", "critical");
+        assertThat(notifications.readValuesToList()).extracting(n -> n.alert().severity()).containsExactly("info", "info", "warning");
     }
 
     @Test

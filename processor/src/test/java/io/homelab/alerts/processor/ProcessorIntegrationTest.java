@@ -69,7 +69,8 @@ class ProcessorIntegrationTest {
     }
 
     static List<Notification> notifications(Topics topics) {
-        return KafkaTestClients.readAll(kafka.bootstrapServers(), topics.notifications().name()).stream()
+        return java.util.stream.Stream.of(topics.notifications(), topics.priorityNotifications())
+                .flatMap(t -> KafkaTestClients.readAll(kafka.bootstrapServers(), t.name()).stream())
                 .map(r -> Json.read(r.value(), Notification.class)).toList();
     }
 

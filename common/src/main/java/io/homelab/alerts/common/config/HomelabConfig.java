@@ -51,6 +51,7 @@ public record HomelabConfig(
         String processorHttpHost,
         URI processorApiUrl,
         Optional<URI> alertmanagerUrl,
+        Duration approvalTimeout,
         String logLevel) {
 
     /** Every setting, in the order --help and the README list them. */
@@ -85,6 +86,7 @@ public record HomelabConfig(
             new Setting("PROCESSOR_HTTP_HOST", "127.0.0.1", "host name other processor instances reach this one's history API at"),
             new Setting("PROCESSOR_API_URL", "http://127.0.0.1:9096", "where the notifier's /alerts, /history and /health commands read the history API, when the processor runs in another process"),
             new Setting("ALERTMANAGER_URL", null, "Alertmanager's address (e.g. http://alertmanager:9093): enables the 🔕 Silence buttons (API v2)"),
+            new Setting("REMEDIATION_APPROVAL_TIMEOUT", "3600", "seconds an Approve / Reject request stays open; a later press is refused as expired"),
             new Setting("LOG_LEVEL", "INFO", "log level of homelab-alerts' own loggers"));
 
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[a-zA-Z0-9._-]{0,200}");
@@ -188,6 +190,7 @@ public record HomelabConfig(
         String processorHost = r.string("PROCESSOR_HTTP_HOST");
         URI processorApi = r.httpUrl("PROCESSOR_API_URL", r.string("PROCESSOR_API_URL")).orElse(URI.create("http://127.0.0.1:9096"));
         Optional<URI> alertmanager = r.optional("ALERTMANAGER_URL").flatMap(text -> r.httpUrl("ALERTMANAGER_URL", text));
+        int approvalSeconds = r.integer("REMEDIATION_APPROVAL_TIMEOUT", 60, 7 * 24 * 3600);
         String level = r.string("LOG_LEVEL").toUpperCase(java.util.Locale.ROOT);
         if (!Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").contains(level)) {
             problems.add("LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, got '" + level + "'");
@@ -200,7 +203,8 @@ public record HomelabConfig(
                 Duration.ofSeconds(dedupSeconds), reminders, flapChanges, Duration.ofSeconds(flapSeconds),
                 stormThreshold,
                 bootstrap, embeddedPort, prefix, partitions, rf, retentionDays, token, chats, Set.copyOf(allowed), apiUrl, zone,
-                dataDir, homelabConfig, processorPort, processorHost, processorApi, alertmanager, level);
+                dataDir, homelabConfig, processorPort, processorHost, processorApi, alertmanager,
+                Duration.ofSeconds(approvalSeconds), level);
     }
 
     /** Reads typed values, recording a problem (and returning the default) for each bad one. */

@@ -53,6 +53,7 @@ public final class TopicProvisioner {
         return List.of(
                 new TopicSpec(topics.webhooks().name(), p, rf, raw),
                 new TopicSpec(topics.notifications().name(), p, rf, week),
+                new TopicSpec(topics.priorityNotifications().name(), p, rf, week),
                 new TopicSpec(topics.remediationRequests().name(), p, rf, week),
                 new TopicSpec(topics.remediationResults().name(), p, rf, month),
                 new TopicSpec(topics.remediationDecisions().name(), p, rf, month),

@@ -2,7 +2,9 @@ package io.homelab.alerts.common.kafka;
 
 import io.homelab.alerts.common.json.JsonSerde;
 import io.homelab.alerts.common.model.Notification;
+import io.homelab.alerts.common.model.RemediationDecision;
 import io.homelab.alerts.common.model.RemediationRequest;
+import io.homelab.alerts.common.model.RemediationUpdate;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -11,16 +13,20 @@ import org.apache.kafka.common.serialization.Serdes;
  *
  * @param webhooks raw webhook bodies exactly as received, keyed by groupKey: the replayable record
  * @param notifications alerts the notifier sends (deduplicated, routed), keyed by fingerprint
+ * @param priorityNotifications the same for critical alerts: a lane of its own, so they never wait behind a backlog
  * @param remediationRequests firing alerts routed to the remediator, keyed by fingerprint
+ * @param remediationResults approval requests and outcomes from the remediator, keyed by request id
+ * @param remediationDecisions Approve / Reject from Telegram, keyed by request id
  * @param deadLetters records that could not be processed, with the reason in a header
  */
 public record Topics(
         String prefix,
         Topic<String, byte[]> webhooks,
         Topic<String, Notification> notifications,
+        Topic<String, Notification> priorityNotifications,
         Topic<String, RemediationRequest> remediationRequests,
-        Topic<String, byte[]> remediationResults,
-        Topic<String, byte[]> remediationDecisions,
+        Topic<String, RemediationUpdate> remediationResults,
+        Topic<String, RemediationDecision> remediationDecisions,
         Topic<String, byte[]> control,
         Topic<String, byte[]> state,
         Topic<String, byte[]> deadLetters) {
@@ -32,16 +38,17 @@ public record Topics(
                 prefix,
                 new Topic<>(prefix + "alerts.webhooks", Serdes.String(), Serdes.ByteArray()),
                 new Topic<>(prefix + "alerts.notifications", Serdes.String(), new JsonSerde<>(Notification.class)),
+                new Topic<>(prefix + "alerts.notifications.priority", Serdes.String(), new JsonSerde<>(Notification.class)),
                 new Topic<>(prefix + "remediation.requests", Serdes.String(), new JsonSerde<>(RemediationRequest.class)),
-                new Topic<>(prefix + "remediation.results", Serdes.String(), Serdes.ByteArray()),
-                new Topic<>(prefix + "remediation.decisions", Serdes.String(), Serdes.ByteArray()),
+                new Topic<>(prefix + "remediation.results", Serdes.String(), new JsonSerde<>(RemediationUpdate.class)),
+                new Topic<>(prefix + "remediation.decisions", Serdes.String(), new JsonSerde<>(RemediationDecision.class)),
                 new Topic<>(prefix + "control", Serdes.String(), Serdes.ByteArray()),
                 new Topic<>(prefix + "alerts.state", Serdes.String(), Serdes.ByteArray()),
                 new Topic<>(prefix + "deadletter", Serdes.String(), Serdes.ByteArray()));
     }
 
     public List<Topic<?, ?>> all() {
-        return List.of(webhooks, notifications, remediationRequests, remediationResults,
+        return List.of(webhooks, notifications, priorityNotifications, remediationRequests, remediationResults,
                 remediationDecisions, control, state, deadLetters);
     }
 }

@@ -36,20 +36,10 @@ public final class KafkaTestClients {
 
     /** Every record now on {@code topic}, from the beginning, read until the end offsets at call time. */
     public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic) {
-        try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap)) {
-            List<TopicPartition> partitions = partitions(consumer, topic);
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("could not read " + topic + " to its end within 30 s");
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-            return records;
+        try {
+            return io.homelab.alerts.common.kafka.KafkaClients.readToEnd(bootstrap, topic, Duration.ofSeconds(30));
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError(e.getMessage(), e);
         }
     }
 

@@ -1,0 +1,44 @@
+package io.homelab.alerts.common.model;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One step of one remediation, as the remediator tells it on {@code remediation.results}, keyed by
+ * the request id. The latest update per id is the remediation's state, so a restarted remediator
+ * or a {@code /pending} command can rebuild it by reading the topic.
+ *
+ * @param requestedAt when the approval was asked for (kept on every later update)
+ * @param chats where to ask and report; empty: the notifier's default chats
+ * @param decision the decision that led here (APPROVED, REJECTED, EXPIRED and results after them); null before
+ * @param detail what happened, in words, for results
+ */
+public record RemediationUpdate(String requestId, Stage stage, AlertEvent alert, String runbook, String risk, String suggestedFix,
+        List<ChatTarget> chats, RemediationDecision decision, String detail, Instant requestedAt, Instant at) {
+
+    /** Where a remediation is. Only APPROVAL_REQUIRED waits for a person. */
+    public enum Stage {
+        APPROVAL_REQUIRED, APPROVED, REJECTED, EXPIRED, SUCCEEDED, FAILED, NOT_RUN;
+
+        public boolean isFinal() {
+            return this != APPROVAL_REQUIRED && this != APPROVED;
+        }
+    }
+
+    public RemediationUpdate {
+        chats = chats == null ? List.of() : List.copyOf(chats);
+    }
+
+    /** The same remediation one step further. */
+    public RemediationUpdate next(Stage stage, RemediationDecision decision, String detail, Instant at) {
+        return new RemediationUpdate(requestId, stage, alert, runbook, risk, suggestedFix, chats, decision, detail, requestedAt, at);
+    }
+
+    /**
+     * The id of the remediation of one firing of one alert: its fingerprint and start time, so the
+     * same incident never asks twice. Short enough for Telegram's 64-byte callback data.
+     */
+    public static String idFor(AlertEvent alert) {
+        return alert.fingerprint() + "-" + Long.toString(alert.startsAt() == null ? 0 : alert.startsAt().toEpochMilli(), 36);
+    }
+}

@@ -1,0 +1,111 @@
+package io.homelab.alerts.remediator.approval;
+
+import io.homelab.alerts.common.model.AlertEvent;
+import io.homelab.alerts.common.model.RemediationDecision;
+import io.homelab.alerts.common.model.RemediationRequest;
+import io.homelab.alerts.common.model.RemediationUpdate;
+import io.homelab.alerts.common.model.RemediationUpdate.Stage;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The state of every remediation, as the latest update per request id. The remediator writes each
+ * update to {@code remediation.results} and folds the topic back in at start, so a restart knows
+ * what was pending and what was decided. Pure: time comes from the injected clock.
+ */
+public final class ApprovalBook {
+    /** Label names that name the thing to fix, most specific first. */
+    static final List<String> COMPONENT_LABELS = List.of("container", "name", "service", "unit", "job", "instance");
+
+    private final Map<String, RemediationUpdate> latest = new LinkedHashMap<>();
+    private final Duration timeout;
+    private final Clock clock;
+
+    public ApprovalBook(Duration timeout, Clock clock) {
+        this.timeout = timeout;
+        this.clock = clock;
+    }
+
+    /** Takes in an update read back from the results topic. */
+    public void remember(RemediationUpdate update) {
+        latest.put(update.requestId(), update);
+    }
+
+    /** An approval request for a new incident; empty when this firing of this alert was already asked about. */
+    public Optional<RemediationUpdate> ask(RemediationRequest request) {
+        AlertEvent alert = request.alert();
+        String id = RemediationUpdate.idFor(alert);
+        if (latest.containsKey(id)) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        RemediationUpdate update = new RemediationUpdate(id, Stage.APPROVAL_REQUIRED, alert, request.runbook(),
+                alert.annotations().getOrDefault("risk", alert.labels().getOrDefault("risk", "unknown (no runbook rates it yet)")),
+                suggestedFix(request), request.chats(), null, null, now, now);
+        remember(update);
+        return Optional.of(update);
+    }
+
+    /**
+     * What a decision leads to: APPROVED, REJECTED, or EXPIRED when it came after the timeout.
+     * Empty when the request is unknown or no longer waiting (a second press, another chat's press).
+     */
+    public Optional<RemediationUpdate> decide(RemediationDecision decision) {
+        RemediationUpdate current = latest.get(decision.requestId());
+        if (current == null || current.stage() != Stage.APPROVAL_REQUIRED) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        RemediationUpdate next;
+        if (now.isAfter(current.requestedAt().plus(timeout))) {
+            next = current.next(Stage.EXPIRED, decision, "Approval came after " + timeout.toMinutes()
+                    + " min (REMEDIATION_APPROVAL_TIMEOUT): nothing was done.", now);
+        } else if (decision.verdict() == RemediationDecision.Verdict.APPROVE) {
+            next = current.next(Stage.APPROVED, decision, "Approved by " + decision.who() + ".", now);
+        } else {
+            next = current.next(Stage.REJECTED, decision, "Rejected by " + decision.who() + ": nothing will be done.", now);
+        }
+        remember(next);
+        return Optional.of(next);
+    }
+
+    /** The current state of one request. */
+    public Optional<RemediationUpdate> get(String requestId) {
+        return Optional.ofNullable(latest.get(requestId));
+    }
+
+    /** Requests still waiting for a person, oldest first. */
+    public List<RemediationUpdate> pending() {
+        Instant now = clock.instant();
+        return latest.values().stream()
+                .filter(u -> u.stage() == Stage.APPROVAL_REQUIRED && !now.isAfter(u.requestedAt().plus(timeout)))
+                .toList();
+    }
+
+    /** The label value that names the broken thing: a container, a service, else the instance. */
+    public static String component(AlertEvent alert) {
+        for (String label : COMPONENT_LABELS) {
+            String value = alert.labels().get(label);
+            if (value != null && !value.isBlank()) {
+                return value;
+            }
+        }
+        return alert.alertname();
+    }
+
+    private static String suggestedFix(RemediationRequest request) {
+        String annotated = request.alert().annotations().get("suggested_fix");
+        if (annotated != null && !annotated.isBlank()) {
+            return annotated;
+        }
+        if (request.runbook() != null && !request.runbook().isBlank()) {
+            return "run runbook " + request.runbook() + " on " + component(request.alert());
+        }
+        return "none configured: the route names no runbook";
+    }
+}
