@@ -10,7 +10,8 @@ import io.homelab.alerts.kafka.embedded.EmbeddedKafka;
 import io.homelab.alerts.notifier.NotifierConfig;
 import io.homelab.alerts.notifier.channel.Channel;
 import io.homelab.alerts.notifier.commands.CommandHandler;
-import io.homelab.alerts.notifier.commands.ControlPublisher;
+import io.homelab.alerts.notifier.commands.Publisher;
+import io.homelab.alerts.notifier.pipeline.PipelineView;
 import io.homelab.alerts.notifier.commands.ProcessorApiClient;
 import io.homelab.alerts.notifier.commands.TelegramCommands;
 import io.homelab.alerts.notifier.silence.AlertmanagerSilences;
@@ -115,12 +116,14 @@ public final class HomelabSystem implements AutoCloseable {
                 started.push(telegram::close);
                 channel = telegram;
                 log.info("Notifier sends to Telegram chat(s) {} via {}", chats, config.telegramApiUrl());
-                ControlPublisher control = new ControlPublisher(bootstrapServers, topics.control());
-                started.push(control);
+                Publisher publisher = new Publisher(bootstrapServers, topics);
+                started.push(publisher);
+                PipelineView pipeline = new PipelineView(topics, bootstrapServers);
+                started.push(pipeline);
                 URI processorApi = processor != null ? URI.create("http://127.0.0.1:" + processor.apiPort()) : config.processorApiUrl();
                 CommandHandler handler = new CommandHandler(Set.copyOf(chats), config.telegramAllowedUsers(),
-                        new ProcessorApiClient(processorApi), control, config.alertmanagerUrl().map(AlertmanagerSilences::new).orElse(null),
-                        config.timeZone(), Clock.systemUTC());
+                        new ProcessorApiClient(processorApi), publisher.control(), publisher.decisions(), pipeline, config.approvalTimeout(),
+                        config.alertmanagerUrl().map(AlertmanagerSilences::new).orElse(null), config.timeZone(), Clock.systemUTC());
                 started.push(new TelegramCommands(config.telegramBotToken().get(), config.telegramApiUrl(), handler, telegram));
             } else {
                 channel = new ConsoleChannel(console);

@@ -105,6 +105,57 @@ class HomelabSystemEndToEndTest {
     }
 
     @Test
+    void a_fix_is_asked_for_in_telegram_approved_with_a_button_and_its_result_replies_to_the_request() throws Exception {
+        String token = "123456:APPROVE-flow";
+        Path routes = dataDir.resolve("homelab.yml");
+        Files.writeString(routes, """
+                routes:
+                  - name: test-fix
+                    matchers: ['alertname="TestAlert"']
+                    remediate: restart-service
+                """);
+        try (TelegramBotApiStandIn telegram = new TelegramBotApiStandIn(token);
+                HomelabSystem system = HomelabSystem.start(config(Map.of(
+                        "TELEGRAM_BOT_TOKEN", token,
+                        "TELEGRAM_CHAT_ID", "-1001",
+                        "TELEGRAM_ALLOWED_USERS", "42",
+                        "HOMELAB_CONFIG", routes.toString(),
+                        "TELEGRAM_API_URL", telegram.url().toString())), EnumSet.allOf(Target.class), System.out, fault -> {})) {
+            assertThat(postWebhook(system, readmeTestAlert()).statusCode()).isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> telegram.sentTexts().stream().anyMatch(t -> t.startsWith("⚠️ <b>Action Approval")));
+            assertThat(telegram.sentTexts()).contains(TEST_ALERT_MESSAGE).contains("""
+                    ⚠️ <b>Action Approval Required</b>
+
+                    <b>Component:</b> test-host:9100
+                    <b>Issue:</b> This is a test alert
+                    <b>Severity:</b> WARNING
+                    <b>Risk Level:</b> unknown (no runbook rates it yet)
+                    <b>Suggested Fix:</b> run runbook restart-service on test-host:9100
+
+                    Should I proceed with this action?""");
+            var request = telegram.calls().stream().filter(c -> c.method().equals("sendmessage") && c.body().has("__ok")
+                    && c.body().get("text").asText().startsWith("⚠️")).findFirst().orElseThrow();
+            int messageId = request.body().get("__message_id").asInt();
+            String approve = request.body().at("/reply_markup/inline_keyboard/0/0/callback_data").asText();
+            assertThat(approve).startsWith("approve:");
+
+            telegram.userSays(-1001L, 42L, "ann", "/pending");
+            await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().stream().anyMatch(t -> t.contains("waiting for approval")));
+            assertThat(telegram.sentTexts()).anyMatch(t -> t.startsWith("⚠️ <b>1 fix(es) waiting for approval</b>\n• TestAlert on test-host:9100"));
+
+            telegram.userPresses(-1001L, messageId, 42L, "ann", approve);
+            await().atMost(Duration.ofSeconds(30)).until(() -> telegram.calls().stream().anyMatch(c -> c.method().equals("editmessagetext")));
+            assertThat(telegram.calls().stream().filter(c -> c.method().equals("editmessagetext")).findFirst().orElseThrow()
+                    .body().get("text").asText()).contains("\n\n✅ <b>Approved</b> by @ann at ");
+            await().atMost(Duration.ofSeconds(30)).until(() -> telegram.calls().stream()
+                    .anyMatch(c -> c.body().has("__ok") && c.body().at("/reply_parameters/message_id").asInt() == messageId));
+            assertThat(telegram.sentTexts()).anyMatch(t -> t.startsWith("ℹ️ <b>Remediation not run</b>") && t.contains(
+                    "<b>Result:</b> Approved by @ann, but runbooks are not implemented yet: nothing was done (runbook restart-service)."));
+        }
+    }
+
+    @Test
     void an_alert_far_larger_than_a_telegram_message_flows_through_capped_and_does_not_stall_the_pipeline() throws Exception {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         try (HomelabSystem system = HomelabSystem.start(config(Map.of()), EnumSet.allOf(Target.class),

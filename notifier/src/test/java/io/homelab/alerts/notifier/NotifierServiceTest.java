@@ -9,6 +9,8 @@ import io.homelab.alerts.common.model.AlertEvent;
 import io.homelab.alerts.common.model.ChatTarget;
 import io.homelab.alerts.common.model.DedupReason;
 import io.homelab.alerts.common.model.Notification;
+import io.homelab.alerts.common.model.RemediationDecision;
+import io.homelab.alerts.common.model.RemediationUpdate;
 import io.homelab.alerts.common.testing.KafkaTestClients;
 import io.homelab.alerts.kafka.embedded.EmbeddedKafka;
 import io.homelab.alerts.notifier.channel.telegram.TelegramChannel;
@@ -140,8 +142,12 @@ class NotifierServiceTest {
         telegram.failNext(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: can't parse entities: Unsupported start tag\"}");
         publish(alert("Broken"), alert("Next"));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 1);
-        assertThat(telegram.sentTexts().get(0)).contains("<b>Alert:</b> Next");
+        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 2);
+        assertThat(telegram.sentTexts().get(0)).as("reported once, in the chat, in plain words")
+                .startsWith("⚠️ A message about Broken could not be delivered here: Telegram answered 400: Bad Request: can't parse entities")
+                .endsWith("\nIt is kept in Kafka topic " + topics.deadLetters().name() + " (from " + topics.notifications().name()
+                        + " partition 0 offset 0).");
+        assertThat(telegram.sentTexts().get(1)).contains("<b>Alert:</b> Next");
         await().atMost(Duration.ofSeconds(30)).until(() -> !KafkaTestClients.readAll(kafka.bootstrapServers(), topics.deadLetters().name()).isEmpty());
         ConsumerRecord<String, byte[]> dead = KafkaTestClients.readAll(kafka.bootstrapServers(), topics.deadLetters().name()).get(0);
         assertThat(dead.key()).isEqualTo("fp-Broken");
@@ -220,5 +226,85 @@ class NotifierServiceTest {
             n += m.find() ? Integer.parseInt(m.group(1)) : 1;
         }
         return n;
+    }
+
+    void remediatorSays(RemediationUpdate update) throws Exception {
+        try (KafkaProducer<String, RemediationUpdate> results = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                topics.remediationResults().keySerde().serializer(), topics.remediationResults().valueSerde().serializer())) {
+            results.send(new ProducerRecord<>(topics.remediationResults().name(), update.requestId(), update)).get();
+        }
+    }
+
+    static RemediationUpdate asked(AlertEvent alert) {
+        Instant at = Instant.parse("2026-11-25T22:00:00Z");
+        return new RemediationUpdate(RemediationUpdate.idFor(alert), RemediationUpdate.Stage.APPROVAL_REQUIRED, alert, "<jelly&fin>",
+                "restart-container", "unknown (no runbook rates it yet)", "run runbook restart-container on <jelly&fin>", List.of(), null,
+                null, at, at);
+    }
+
+    @Test
+    void an_approval_request_is_sent_in_the_old_format_with_approve_and_reject_buttons() throws Exception {
+        RemediationUpdate update = asked(alert("ContainerDown"));
+        remediatorSays(update);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 1);
+        assertThat(telegram.sentTexts().get(0)).isEqualTo("""
+                ⚠️ <b>Action Approval Required</b>
+
+                <b>Component:</b> &lt;jelly&amp;fin&gt;
+                <b>Issue:</b> ContainerDown &lt;is&gt; down
+                <b>Severity:</b> CRITICAL
+                <b>Risk Level:</b> unknown (no runbook rates it yet)
+                <b>Suggested Fix:</b> run runbook restart-container on &lt;jelly&amp;fin&gt;
+
+                Should I proceed with this action?""");
+        TelegramBotApiStandIn.Call call = telegram.calls().get(0);
+        assertThat(call.body().at("/reply_markup/inline_keyboard/0/0/text").asText()).isEqualTo("✅ Approve");
+        assertThat(call.body().at("/reply_markup/inline_keyboard/0/0/callback_data").asText()).isEqualTo("approve:" + update.requestId());
+        assertThat(call.body().at("/reply_markup/inline_keyboard/0/1/callback_data").asText()).isEqualTo("reject:" + update.requestId());
+    }
+
+    @Test
+    void the_outcome_replies_to_the_message_that_was_answered_and_an_approval_itself_sends_nothing() throws Exception {
+        RemediationUpdate update = asked(alert("ContainerDown"));
+        RemediationDecision decision = new RemediationDecision(update.requestId(), RemediationDecision.Verdict.APPROVE, 42, "ann", "-100777", 321,
+                Instant.parse("2026-11-25T22:01:00Z"));
+        remediatorSays(update.next(RemediationUpdate.Stage.APPROVED, decision, "Approved by @ann.", decision.at()));
+        remediatorSays(update.next(RemediationUpdate.Stage.NOT_RUN, decision,
+                "Approved by @ann, but runbooks are not implemented yet: nothing was done.", Instant.parse("2026-11-25T22:01:01Z")));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 1);
+        TelegramBotApiStandIn.Call call = telegram.calls().get(0);
+        assertThat(call.body().get("chat_id").asText()).isEqualTo("-100777");
+        assertThat(call.body().at("/reply_parameters/message_id").asInt()).isEqualTo(321);
+        assertThat(telegram.sentTexts().get(0)).isEqualTo("""
+                ℹ️ <b>Remediation not run</b>
+
+                <b>Alert:</b> ContainerDown
+                <b>Fix:</b> run runbook restart-container on &lt;jelly&amp;fin&gt;
+                <b>Result:</b> Approved by @ann, but runbooks are not implemented yet: nothing was done.
+                <b>Time:</b> 2026-11-25 22:01:01 UTC""");
+    }
+
+    @Test
+    void a_critical_alert_overtakes_a_backlog_of_info_ones() throws Exception {
+        for (int i = 1; i <= 6; i++) {
+            AlertEvent info = new AlertEvent("fp-info" + i, "firing", Map.of("alertname", "Info" + i, "severity", "info"), Map.of(),
+                    Instant.parse("2026-11-25T21:59:50Z"), null, null, "r", "g", null, 0, Instant.parse("2026-11-25T21:59:51Z"), null);
+            publish(info);
+        }
+        // Paced at one message a second to the chat, the backlog takes about 5 s to send.
+        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() >= 1);
+        AlertEvent critical = alert("DiskFailing");
+        producer.send(new ProducerRecord<>(topics.priorityNotifications().name(), critical.fingerprint(),
+                new Notification(critical, DedupReason.FIRST, false, List.of(), "default"))).get();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 7);
+        List<String> sent = telegram.sentTexts();
+        int position = java.util.stream.IntStream.range(0, sent.size()).filter(i -> sent.get(i).contains("DiskFailing")).findFirst().orElseThrow();
+        assertThat(position).as("sent after at most the message in flight, not after the whole backlog: " + sent).isLessThanOrEqualTo(2);
+        assertThat(sent.stream().filter(t -> t.contains("Info")).map(t -> t.replaceAll("(?s).*Alert:</b> (Info\\d).*", "$1")).toList())
+                .as("the backlog itself stays in order").containsExactly("Info1", "Info2", "Info3", "Info4", "Info5", "Info6");
     }
 }

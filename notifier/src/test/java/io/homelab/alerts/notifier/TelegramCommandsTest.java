@@ -21,12 +21,44 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import io.homelab.alerts.common.json.Json;
+import io.homelab.alerts.common.kafka.Topics;
+import io.homelab.alerts.common.model.AlertEvent;
+import io.homelab.alerts.common.model.RemediationDecision;
+import io.homelab.alerts.common.model.RemediationUpdate;
+import io.homelab.alerts.common.testing.KafkaTestClients;
+import io.homelab.alerts.kafka.embedded.EmbeddedKafka;
+import io.homelab.alerts.notifier.commands.Publisher;
+import io.homelab.alerts.notifier.pipeline.PipelineView;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Commands arrive by real long polling of getUpdates on the Bot API stand-in; history comes from a real HTTP server. */
+/**
+ * Commands arrive by real long polling of getUpdates on the Bot API stand-in; history comes from a
+ * real HTTP server; settings and decisions go to, and pipeline state comes from, a real broker.
+ */
 class TelegramCommandsTest {
+    @TempDir
+    static Path kafkaDir;
+    static EmbeddedKafka kafka;
+    static int testNumber;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start(kafkaDir, 0, fault -> {});
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
     static final String TOKEN = "123456:COMMANDS-token";
     static final long CHAT = -1001234L;
     static final long ADMIN = 42L;
@@ -47,7 +79,9 @@ class TelegramCommandsTest {
     final List<String> amCalls = new CopyOnWriteArrayList<>();
     TelegramChannel channel;
     TelegramCommands commands;
-    final List<String> control = new CopyOnWriteArrayList<>();
+    Topics topics;
+    Publisher publisher;
+    PipelineView pipeline;
 
     @BeforeEach
     void start() throws Exception {
@@ -89,9 +123,13 @@ class TelegramCommandsTest {
         });
         alertmanager.start();
         channel = new TelegramChannel(TOKEN, telegram.url());
+        topics = Topics.withPrefix("commands" + (++testNumber) + ".");
+        KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 1, 1024 * 1024);
+        publisher = new Publisher(kafka.bootstrapServers(), topics);
+        pipeline = new PipelineView(topics, kafka.bootstrapServers());
         CommandHandler handler = new CommandHandler(Set.of(Long.toString(CHAT)), Set.of(ADMIN),
                 new ProcessorApiClient(URI.create("http://127.0.0.1:" + processorApi.getAddress().getPort())),
-                (k, v) -> control.add(k + "=" + v),
+                publisher.control(), publisher.decisions(), pipeline, Duration.ofHours(1),
                 new AlertmanagerSilences(URI.create("http://127.0.0.1:" + alertmanager.getAddress().getPort())), ZoneOffset.UTC,
                 Clock.fixed(NOW, ZoneOffset.UTC));
         commands = new TelegramCommands(TOKEN, telegram.url(), handler, channel);
@@ -100,6 +138,8 @@ class TelegramCommandsTest {
     @AfterEach
     void stop() {
         commands.close();
+        publisher.close();
+        pipeline.close();
         channel.close();
         processorApi.stop(0);
         alertmanager.stop(0);
@@ -130,9 +170,24 @@ class TelegramCommandsTest {
     void only_allowed_users_may_change_autohealing_and_the_change_goes_to_the_control_topic() {
         assertThat(replyTo(CHAT, STRANGER, "/disable_autohealing"))
                 .isEqualTo("⛔ Not authorized: ask the admin to add your user id (666) to TELEGRAM_ALLOWED_USERS.");
-        assertThat(control).isEmpty();
+        assertThat(KafkaTestClients.readAll(kafka.bootstrapServers(), topics.control().name())).isEmpty();
         assertThat(replyTo(CHAT, ADMIN, "/disable_autohealing")).isEqualTo("⏸ Autohealing disabled by @user42.");
-        assertThat(control).containsExactly("autohealing=off");
+        assertThat(KafkaTestClients.readAll(kafka.bootstrapServers(), topics.control().name()))
+                .extracting(r -> r.key() + "=" + new String(r.value(), StandardCharsets.UTF_8)).containsExactly("autohealing=off");
+        assertThat(replyTo(CHAT, STRANGER, "/health")).contains("🤖 autohealing: off\n");
+    }
+
+    @Test
+    void health_shows_each_service_its_backlog_the_last_webhook_and_open_approvals() {
+        assertThat(replyTo(CHAT, STRANGER, "/health")).isEqualTo("""
+                🩺 <b>Pipeline health</b>
+                ❌ processor: not running, 0 record(s) behind
+                ❌ notifier: not running, 0 record(s) behind
+                ❌ remediator: not running, 0 record(s) behind
+                🕑 last webhook received: never
+                🤖 autohealing: off (never set)
+                ⚠️ approvals pending: 0
+                🔥 alerts firing: 1""");
     }
 
     @Test
@@ -161,10 +216,17 @@ class TelegramCommandsTest {
 
     @Test
     void an_allowed_user_silences_an_alert_in_alertmanager_and_can_undo_it() {
-        telegram.userPresses(CHAT, 101, ADMIN, "ann", "silence:bfcfce9889d1664b:1");
+        String alert = "🟡 <b>Prometheus Alert</b>\n\n<b>Alert:</b> HighCPU\n<b>Summary:</b> a &lt;b&gt; &amp; co\n<a href=\"http://vm:9090/graph?a=1&amp;b=2\">Source</a>";
+        channel.send(new OutgoingMessage(Long.toString(CHAT), null, alert, NotifierService.silenceButtons("bfcfce9889d1664b")));
+        awaitCall("sendmessage", 0);
+        int shown = telegram.sentMessageId(0);
+        telegram.userPresses(CHAT, shown, ADMIN, "ann", "silence:bfcfce9889d1664b:1");
         assertThat(awaitCall("answercallbackquery", 0).body().get("text").asText()).isEqualTo("Silenced for 1h");
-        TelegramBotApiStandIn.Call edit = awaitCall("editmessagereplymarkup", 0);
-        assertThat(edit.body().get("message_id").asInt()).isEqualTo(101);
+        TelegramBotApiStandIn.Call edit = awaitCall("editmessagetext", 0);
+        assertThat(edit.body().get("message_id").asInt()).isEqualTo(shown);
+        assertThat(edit.body().get("text").asText()).as("the message as sent, rebuilt from Telegram's entities, plus who silenced it")
+                .isEqualTo(alert + "\n\n🔕 <b>Silenced</b> by @ann until 23:00");
+        assertThat(edit.body().has("__ok")).isTrue();
         assertThat(edit.body().at("/reply_markup/inline_keyboard/0/0/text").asText()).isEqualTo("🔕 by @ann until 23:00 · Undo");
         assertThat(edit.body().at("/reply_markup/inline_keyboard/0/0/callback_data").asText())
                 .isEqualTo("unsilence:7f1c2a9e-0000-4000-8000-000000000001");
@@ -173,10 +235,12 @@ class TelegramCommandsTest {
                 .contains("{\"name\":\"instance\",\"value\":\"192.168.1.101:9100\",\"isRegex\":false,\"isEqual\":true}")
                 .contains("\"startsAt\":\"2026-11-25T22:00:00Z\",\"endsAt\":\"2026-11-25T23:00:00Z\",\"createdBy\":\"telegram:@ann\"");
 
-        telegram.userPresses(CHAT, 101, ADMIN, "ann", "unsilence:7f1c2a9e-0000-4000-8000-000000000001");
+        telegram.userPresses(CHAT, shown, ADMIN, "ann", "unsilence:7f1c2a9e-0000-4000-8000-000000000001");
         assertThat(awaitCall("answercallbackquery", 1).body().get("text").asText()).isEqualTo("Silence removed");
-        assertThat(awaitCall("editmessagereplymarkup", 1).body().at("/reply_markup/inline_keyboard/0/0/text").asText())
-                .isEqualTo("🔔 unsilenced by @ann");
+        TelegramBotApiStandIn.Call undo = awaitCall("editmessagetext", 1);
+        assertThat(undo.body().get("text").asText())
+                .isEqualTo(alert + "\n\n🔕 <b>Silenced</b> by @ann until 23:00\n\n🔔 <b>Silence removed</b> by @ann at 22:00");
+        assertThat(undo.body().at("/reply_markup/inline_keyboard").size()).as("buttons removed").isZero();
         assertThat(amCalls).last().asString().isEqualTo("DELETE /api/v2/silence/7f1c2a9e-0000-4000-8000-000000000001 ");
     }
 
@@ -196,5 +260,90 @@ class TelegramCommandsTest {
     void silences_lists_the_active_ones() {
         assertThat(replyTo(CHAT, STRANGER, "/silences")).isEqualTo(
                 "🔕 <b>1 active silence(s)</b>\n• HighCPU, 192.168.1.101:9100 until 11-25 23:30 by telegram:@ann");
+    }
+
+    static RemediationUpdate approvalRequest(String requestId, Instant requestedAt) {
+        AlertEvent alert = new AlertEvent("f6e94e35cf045285", "firing", java.util.Map.of("alertname", "ContainerDown", "name", "jellyfin",
+                "severity", "critical"), java.util.Map.of("summary", "Container jellyfin is down"), requestedAt, null, null, "r", "g", null, 0,
+                requestedAt, null);
+        return new RemediationUpdate(requestId, RemediationUpdate.Stage.APPROVAL_REQUIRED, alert, "jellyfin", "restart-container",
+                "low", "run runbook restart-container on jellyfin", List.of(), null, null, requestedAt, requestedAt);
+    }
+
+    void remediatorSays(RemediationUpdate update) throws Exception {
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
+                java.util.Map.of("bootstrap.servers", kafka.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topics.remediationResults().name(), update.requestId(),
+                    Json.write(update))).get();
+        }
+    }
+
+    List<RemediationDecision> decisions() {
+        return KafkaTestClients.readAll(kafka.bootstrapServers(), topics.remediationDecisions().name()).stream()
+                .map(r -> Json.read(r.value(), RemediationDecision.class)).toList();
+    }
+
+    @Test
+    void approve_by_an_allowed_user_is_published_and_the_message_says_who_approved_when_with_the_buttons_gone() throws Exception {
+        remediatorSays(approvalRequest("f6e94e35cf045285-abc", NOW.minusSeconds(60)));
+        String request = "⚠️ <b>Action Approval Required</b>\n\n<b>Component:</b> jellyfin\n\nShould I proceed with this action?";
+        channel.send(new OutgoingMessage(Long.toString(CHAT), null, request, List.of(
+                new OutgoingMessage.Button("✅ Approve", "approve:f6e94e35cf045285-abc"), new OutgoingMessage.Button("❌ Reject", "reject:f6e94e35cf045285-abc"))));
+        awaitCall("sendmessage", 0);
+        int shown = telegram.sentMessageId(0);
+
+        telegram.userPresses(CHAT, shown, STRANGER, "mallory", "approve:f6e94e35cf045285-abc");
+        assertThat(awaitCall("answercallbackquery", 0).body().get("text").asText()).isEqualTo("⛔ Not authorized");
+        telegram.userPresses(CHAT, shown, ADMIN, "ann", "approve:f6e94e35cf045285-abc");
+        assertThat(awaitCall("answercallbackquery", 1).body().get("text").asText()).isEqualTo("Approved");
+        TelegramBotApiStandIn.Call edit = awaitCall("editmessagetext", 0);
+        assertThat(edit.body().get("text").asText()).isEqualTo(request + "\n\n✅ <b>Approved</b> by @ann at 22:00");
+        assertThat(edit.body().at("/reply_markup/inline_keyboard").size()).isZero();
+        telegram.userPresses(CHAT, shown, ADMIN, "ben", "reject:f6e94e35cf045285-abc");
+        assertThat(awaitCall("answercallbackquery", 2).body().get("text").asText()).isEqualTo("Already decided by @ann");
+
+        assertThat(decisions()).singleElement().satisfies(d -> {
+            assertThat(d.requestId()).isEqualTo("f6e94e35cf045285-abc");
+            assertThat(d.verdict()).isEqualTo(RemediationDecision.Verdict.APPROVE);
+            assertThat(d.userId()).isEqualTo(ADMIN);
+            assertThat(d.chatId()).isEqualTo(Long.toString(CHAT));
+            assertThat(d.messageId()).isEqualTo(shown);
+        });
+    }
+
+    @Test
+    void a_press_on_a_request_that_is_decided_unknown_or_expired_is_answered_without_a_new_decision() throws Exception {
+        RemediationUpdate asked = approvalRequest("decided-1", NOW.minusSeconds(60));
+        remediatorSays(asked);
+        remediatorSays(asked.next(RemediationUpdate.Stage.REJECTED,
+                new RemediationDecision("decided-1", RemediationDecision.Verdict.REJECT, 43, "bob", "1", 1, NOW), "Rejected", NOW));
+        remediatorSays(approvalRequest("old-1", NOW.minus(Duration.ofHours(2))));
+
+        telegram.userPresses(CHAT, 5, ADMIN, "ann", "approve:decided-1");
+        assertThat(awaitCall("answercallbackquery", 0).body().get("text").asText()).isEqualTo("Already rejected by @bob");
+        telegram.userPresses(CHAT, 5, ADMIN, "ann", "approve:nobody-asked");
+        assertThat(awaitCall("answercallbackquery", 1).body().get("text").asText()).isEqualTo("Unknown request");
+        assertThat(decisions()).isEmpty();
+
+        telegram.userPresses(CHAT, 5, ADMIN, "ann", "approve:old-1");
+        assertThat(awaitCall("answercallbackquery", 2).body().get("text").asText()).isEqualTo("Too late: the request expired");
+        assertThat(decisions()).as("published, so the remediator records it as expired").hasSize(1);
+    }
+
+    @Test
+    void pending_lists_the_open_approvals_and_not_the_decided_or_expired_ones() throws Exception {
+        assertThat(replyTo(CHAT, STRANGER, "/pending")).isEqualTo("✅ No fixes waiting for approval.");
+        remediatorSays(approvalRequest("open-1", NOW.minusSeconds(300)));
+        RemediationUpdate decided = approvalRequest("decided-2", NOW.minusSeconds(60));
+        remediatorSays(decided);
+        remediatorSays(decided.next(RemediationUpdate.Stage.APPROVED, null, "ok", NOW));
+        remediatorSays(approvalRequest("old-2", NOW.minus(Duration.ofHours(2))));
+
+        assertThat(replyTo(CHAT, STRANGER, "/pending")).isEqualTo("""
+                ⚠️ <b>1 fix(es) waiting for approval</b>
+                • ContainerDown on jellyfin: run runbook restart-container on jellyfin, asked 5m ago
+                Answer with the buttons under each request.""");
+        assertThat(replyTo(CHAT, STRANGER, "/health")).contains("⚠️ approvals pending: 1\n");
     }
 }

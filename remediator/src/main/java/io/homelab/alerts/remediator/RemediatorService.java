@@ -114,6 +114,12 @@ public final class RemediatorService implements AutoCloseable {
         if (request == null || request.alert() == null) {
             return;
         }
+        if (request.runbook() == null || request.runbook().isBlank()) {
+            // Nothing could be run, so there is nothing to approve: name a runbook in a HOMELAB_CONFIG route.
+            log.info("No runbook for {} on {} (route {}): nothing to ask or do", request.alert().alertname(),
+                    ApprovalBook.component(request.alert()), request.route());
+            return;
+        }
         book.ask(request).ifPresentOrElse(update -> {
             log.info("Asking for approval to remediate {} on {} ({}): {}", update.alert().alertname(),
                     ApprovalBook.component(update.alert()), update.requestId(), update.suggestedFix());

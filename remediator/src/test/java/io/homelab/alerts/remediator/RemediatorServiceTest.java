@@ -79,6 +79,10 @@ class RemediatorServiceTest {
         KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 1, 1024 * 1024);
         try (RemediatorService r = remediator(topics)) {
             send(topics.remediationRequests().name(), "bad", "{oops".getBytes());
+            // No runbook named by the route: nothing could run, so nobody is asked.
+            send(topics.remediationRequests().name(), "other", Json.write(new RemediationRequest(new AlertEvent("0000000000000001", "firing",
+                    Map.of("alertname", "HighCPU", "severity", "warning"), Map.of(), EVENT.startsAt(), null, null, "r", "g", null, 0,
+                    EVENT.receivedAt(), null), null, DedupReason.FIRST, "default", List.of())));
             send(topics.remediationRequests().name(), EVENT.fingerprint(), Json.write(REQUEST));
             send(topics.remediationRequests().name(), EVENT.fingerprint(), Json.write(REQUEST));
             await().atMost(Duration.ofSeconds(30)).until(() -> results(topics).size() == 1);

@@ -8,12 +8,13 @@ import java.util.List;
  * the request id. The latest update per id is the remediation's state, so a restarted remediator
  * or a {@code /pending} command can rebuild it by reading the topic.
  *
+ * @param component what would be fixed (a container, a service, else the instance)
  * @param requestedAt when the approval was asked for (kept on every later update)
  * @param chats where to ask and report; empty: the notifier's default chats
  * @param decision the decision that led here (APPROVED, REJECTED, EXPIRED and results after them); null before
  * @param detail what happened, in words, for results
  */
-public record RemediationUpdate(String requestId, Stage stage, AlertEvent alert, String runbook, String risk, String suggestedFix,
+public record RemediationUpdate(String requestId, Stage stage, AlertEvent alert, String component, String runbook, String risk, String suggestedFix,
         List<ChatTarget> chats, RemediationDecision decision, String detail, Instant requestedAt, Instant at) {
 
     /** Where a remediation is. Only APPROVAL_REQUIRED waits for a person. */
@@ -31,7 +32,7 @@ public record RemediationUpdate(String requestId, Stage stage, AlertEvent alert,
 
     /** The same remediation one step further. */
     public RemediationUpdate next(Stage stage, RemediationDecision decision, String detail, Instant at) {
-        return new RemediationUpdate(requestId, stage, alert, runbook, risk, suggestedFix, chats, decision, detail, requestedAt, at);
+        return new RemediationUpdate(requestId, stage, alert, component, runbook, risk, suggestedFix, chats, decision, detail, requestedAt, at);
     }
 
     /**

@@ -15,7 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import io.homelab.alerts.common.model.RemediationDecision;
+import io.homelab.alerts.common.model.RemediationUpdate;
+import io.homelab.alerts.notifier.pipeline.PipelineView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +37,7 @@ public final class CommandHandler {
             /history [alertname] — the last 7 days per alertname
             /health — is the pipeline working
             /silences — active Alertmanager silences
+            /pending — fixes waiting for Approve / Reject
             /enable_autohealing, /disable_autohealing — let the remediator act, or not (allowed users)
             /help — this list""";
 
@@ -39,32 +45,50 @@ public final class CommandHandler {
     private final Set<Long> allowedUsers;
     private final ProcessorApiClient processor;
     private final BiConsumer<String, String> control;
+    private final Consumer<RemediationDecision> decisions;
+    private final PipelineView pipeline;
+    private final Duration approvalTimeout;
     private final Clock clock;
     private final AlertmanagerSilences silences;
     private final ZoneId zone;
     /** fingerprint → silence just created: a second press of the same button must not create another. */
     private final Map<String, Instant> recentlySilenced = new ConcurrentHashMap<>();
+    /** request id → decision just published: the first press wins, even before the remediator has answered. */
+    private final Map<String, String> decided = new ConcurrentHashMap<>();
 
     /**
      * @param control publishes a control setting (key, value) to the control topic
+     * @param decisions publishes an Approve / Reject to the decisions topic
+     * @param pipeline reads services, settings and approvals from Kafka for /health and /pending
      * @param silences null when ALERTMANAGER_URL is unset (no silence buttons)
      */
     public CommandHandler(Set<String> chats, Set<Long> allowedUsers, ProcessorApiClient processor, BiConsumer<String, String> control,
+            Consumer<RemediationDecision> decisions, PipelineView pipeline, Duration approvalTimeout,
             AlertmanagerSilences silences, ZoneId zone, Clock clock) {
         this.chats = chats;
         this.allowedUsers = allowedUsers;
         this.processor = processor;
         this.control = control;
+        this.decisions = decisions;
+        this.pipeline = pipeline;
+        this.approvalTimeout = approvalTimeout;
         this.silences = silences;
         this.zone = zone;
         this.clock = clock;
     }
 
-    /** What to do after a button press: a notice for the presser, and the buttons to show instead (null: leave them). */
-    public record ButtonOutcome(String notice, List<OutgoingMessage.Button> newButtons) {}
+    /**
+     * What to do after a button press: a notice for the presser, the buttons to show instead (null:
+     * leave them; empty: remove them), and a line to add to the message's text (null: leave it).
+     */
+    public record ButtonOutcome(String notice, List<OutgoingMessage.Button> newButtons, String appendHtml) {
+        ButtonOutcome(String notice, List<OutgoingMessage.Button> newButtons) {
+            this(notice, newButtons, null);
+        }
+    }
 
-    /** Handles a press of one of our inline buttons; null when the chat is not ours. */
-    public ButtonOutcome onButton(String chatId, Long userId, String username, String data) {
+    /** Handles a press of one of our inline buttons under message {@code messageId}; null when the chat is not ours. */
+    public ButtonOutcome onButton(String chatId, Integer messageId, Long userId, String username, String data) {
         if (!chats.contains(chatId) || data == null) {
             return null;
         }
@@ -72,6 +96,12 @@ public final class CommandHandler {
         if (userId == null || !allowedUsers.contains(userId)) {
             log.warn("Refused button {} from user {} ({}) in chat {}: not in TELEGRAM_ALLOWED_USERS", data, userId, who, chatId);
             return new ButtonOutcome("⛔ Not authorized", null);
+        }
+        if (data.startsWith("approve:") || data.startsWith("reject:")) {
+            return decide(chatId, messageId, userId, username, data);
+        }
+        if (data.equals("noop")) {
+            return new ButtonOutcome("", null);
         }
         if (silences == null) {
             return new ButtonOutcome("Silences need ALERTMANAGER_URL", null);
@@ -98,17 +128,16 @@ public final class CommandHandler {
                 String id = silences.create(matchers, now, Duration.ofHours(hours), "telegram:" + who,
                         "Silenced from Telegram by " + who);
                 log.info("{} silenced {} for {}h (silence {})", who, matchers.get("alertname"), hours, id);
-                String untilText = DateTimeFormatter.ofPattern("HH:mm", Locale.ROOT).withZone(zone).format(until);
+                String untilText = hhmm(until);
                 return new ButtonOutcome("Silenced for " + hours + "h",
-                        List.of(new OutgoingMessage.Button("🔕 by " + who + " until " + untilText + " · Undo", "unsilence:" + id)));
+                        List.of(new OutgoingMessage.Button("🔕 by " + who + " until " + untilText + " · Undo", "unsilence:" + id)),
+                        "🔕 <b>Silenced</b> by " + Html.escape(who) + " until " + untilText);
             }
             if (parts.length == 2 && parts[0].equals("unsilence")) {
                 silences.expire(parts[1]);
                 log.info("{} expired silence {}", who, parts[1]);
-                return new ButtonOutcome("Silence removed", List.of(new OutgoingMessage.Button("🔔 unsilenced by " + who, "noop")));
-            }
-            if (data.equals("noop")) {
-                return new ButtonOutcome("", null);
+                return new ButtonOutcome("Silence removed", List.of(),
+                        "🔔 <b>Silence removed</b> by " + Html.escape(who) + " at " + hhmm(clock.instant()));
             }
             return new ButtonOutcome("Unknown button", null);
         } catch (IOException | RuntimeException e) {
@@ -118,6 +147,47 @@ public final class CommandHandler {
             }
             return new ButtonOutcome("Failed: " + e.getMessage(), null);
         }
+    }
+
+    /** Approve / Reject: the first press by an allowed user is published; the message says who decided, and when. */
+    private ButtonOutcome decide(String chatId, Integer messageId, Long userId, String username, String data) {
+        boolean approve = data.startsWith("approve:");
+        String requestId = data.substring(data.indexOf(':') + 1);
+        String who = username == null ? "user " + userId : "@" + username;
+        String earlier = decided.putIfAbsent(requestId, who);
+        if (earlier != null) {
+            return new ButtonOutcome("Already decided by " + earlier, List.of());
+        }
+        try {
+            RemediationUpdate current = pipeline.remediations().get(requestId);
+            if (current == null) {
+                decided.remove(requestId);
+                return new ButtonOutcome("Unknown request", null);
+            }
+            if (current.stage() != RemediationUpdate.Stage.APPROVAL_REQUIRED) {
+                String by = current.decision() == null ? "" : " by " + current.decision().who();
+                String stage = current.stage().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+                return new ButtonOutcome("Already " + stage + by, List.of(), "ℹ️ Already " + stage + Html.escape(by));
+            }
+            Instant now = clock.instant();
+            decisions.accept(new RemediationDecision(requestId, approve ? RemediationDecision.Verdict.APPROVE : RemediationDecision.Verdict.REJECT,
+                    userId, username, chatId, messageId, now));
+            log.info("{} {} remediation {} in chat {}", who, approve ? "approved" : "rejected", requestId, chatId);
+            if (now.isAfter(current.requestedAt().plus(approvalTimeout))) {
+                return new ButtonOutcome("Too late: the request expired", List.of(),
+                        "⌛ <b>Expired</b>: " + Html.escape(who) + " answered after " + approvalTimeout.toMinutes() + " min");
+            }
+            return new ButtonOutcome(approve ? "Approved" : "Rejected", List.of(),
+                    (approve ? "✅ <b>Approved</b> by " : "❌ <b>Rejected</b> by ") + Html.escape(who) + " at " + hhmm(now));
+        } catch (Exception e) {
+            decided.remove(requestId);
+            log.warn("Could not record {} of {} by {}: {}", approve ? "approval" : "rejection", requestId, who, e.toString());
+            return new ButtonOutcome("Failed, try again: " + e.getMessage(), null);
+        }
+    }
+
+    private String hhmm(Instant t) {
+        return DateTimeFormatter.ofPattern("HH:mm", Locale.ROOT).withZone(zone).format(t);
     }
 
     /** The HTML reply to {@code text} sent in {@code chatId} by {@code userId}; null: not ours to answer. */
@@ -138,6 +208,7 @@ public final class CommandHandler {
             case "/history" -> history(argument);
             case "/health" -> health();
             case "/silences" -> silencesList();
+            case "/pending" -> pending();
             case "/enable_autohealing", "/disable_autohealing" -> autohealing(command.equals("/enable_autohealing"), userId, username, chatId);
             default -> "Unknown command " + Html.escape(command) + ". /help lists what I understand.";
         };
@@ -250,23 +321,44 @@ public final class CommandHandler {
         }
     }
 
+    private String pending() {
+        try {
+            List<RemediationUpdate> open = pipeline.pending(clock.instant(), approvalTimeout);
+            if (open.isEmpty()) {
+                return "✅ No fixes waiting for approval.";
+            }
+            StringBuilder sb = new StringBuilder("⚠️ <b>").append(open.size()).append(" fix(es) waiting for approval</b>\n");
+            for (RemediationUpdate u : open) {
+                sb.append("• ").append(Html.escape(u.alert().alertname())).append(" on ").append(Html.escape(u.component()))
+                        .append(": ").append(Html.escape(u.suggestedFix())).append(", asked ").append(ago(u.requestedAt())).append(" ago\n");
+            }
+            return sb.append("Answer with the buttons under each request.").toString();
+        } catch (Exception e) {
+            return "⚠️ Kafka is not answering (" + Html.escape(String.valueOf(e.getMessage())) + ").";
+        }
+    }
+
     private String health() {
-        StringBuilder sb = new StringBuilder("🩺 <b>Pipeline health</b>\n✅ notifier: running (you are reading it)\n");
+        StringBuilder sb = new StringBuilder("🩺 <b>Pipeline health</b>\n");
+        try {
+            for (PipelineView.ServiceState s : pipeline.services()) {
+                sb.append(s.members() > 0 ? "✅ " : "❌ ").append(s.service()).append(": ")
+                        .append(s.members() > 0 ? s.members() + " running" : "not running").append(", ")
+                        .append(s.lag()).append(" record(s) behind\n");
+            }
+            Optional<Instant> last = pipeline.lastWebhook();
+            sb.append("🕑 last webhook received: ").append(last.map(t -> ago(t) + " ago").orElse("never")).append('\n');
+            sb.append("🤖 autohealing: ").append(pipeline.setting("autohealing").orElse("off (never set)")).append('\n');
+            sb.append("⚠️ approvals pending: ").append(pipeline.pending(clock.instant(), approvalTimeout).size()).append('\n');
+        } catch (Exception e) {
+            sb.append("❌ Kafka: ").append(Html.escape(String.valueOf(e.getMessage()))).append('\n');
+        }
         try {
             JsonNode active = processor.activeAlerts();
-            sb.append("✅ processor: answering, ").append(active.size()).append(" alert(s) firing\n");
-            Instant last = null;
-            for (JsonNode a : active) {
-                Instant seen = Instant.parse(a.path("lastSeen").asText());
-                last = last == null || seen.isAfter(last) ? seen : last;
-            }
-            if (last != null) {
-                sb.append("🕑 last alert received ").append(ago(last)).append(" ago\n");
-            }
+            sb.append("🔥 alerts firing: ").append(active.size());
         } catch (IOException | RuntimeException e) {
-            sb.append("❌ processor: ").append(Html.escape(String.valueOf(e.getMessage()))).append('\n');
+            sb.append("❌ history API: ").append(Html.escape(String.valueOf(e.getMessage())));
         }
-        sb.append("ℹ️ ingest and remediator are checked by their own /health endpoints");
         return sb.toString();
     }
 

@@ -3,6 +3,8 @@ package io.homelab.alerts.notifier.commands;
 import io.homelab.alerts.notifier.channel.DeliveryResult;
 import io.homelab.alerts.notifier.channel.OutgoingMessage;
 import io.homelab.alerts.notifier.channel.telegram.TelegramChannel;
+import io.homelab.alerts.notifier.format.EntitiesToHtml;
+import java.util.List;
 import java.net.URI;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,12 +55,20 @@ public final class TelegramCommands implements AutoCloseable {
             if (update.hasCallbackQuery()) {
                 var query = update.getCallbackQuery();
                 String chatId = query.getMessage() == null ? "" : Long.toString(query.getMessage().getChatId());
-                CommandHandler.ButtonOutcome outcome = handler.onButton(chatId, query.getFrom() == null ? null : query.getFrom().getId(),
+                Integer messageId = query.getMessage() == null ? null : query.getMessage().getMessageId();
+                CommandHandler.ButtonOutcome outcome = handler.onButton(chatId, messageId, query.getFrom() == null ? null : query.getFrom().getId(),
                         query.getFrom() == null ? null : query.getFrom().getUserName(), query.getData());
                 // Answer at once, whatever happens, so the client stops its spinner.
                 replies.answerButton(query.getId(), outcome == null ? "" : outcome.notice());
-                if (outcome != null && outcome.newButtons() != null) {
-                    replies.editButtons(chatId, query.getMessage().getMessageId(), outcome.newButtons());
+                if (outcome == null || messageId == null) {
+                    return;
+                }
+                if (outcome.appendHtml() != null && query.getMessage() instanceof Message shown && shown.hasText()) {
+                    // Rebuilt from what Telegram shows, so no copy of every sent message is needed.
+                    String html = EntitiesToHtml.toHtml(shown.getText(), shown.getEntities()) + "\n\n" + outcome.appendHtml();
+                    replies.editText(chatId, messageId, html, outcome.newButtons() == null ? List.of() : outcome.newButtons());
+                } else if (outcome.newButtons() != null) {
+                    replies.editButtons(chatId, messageId, outcome.newButtons());
                 }
                 return;
             }

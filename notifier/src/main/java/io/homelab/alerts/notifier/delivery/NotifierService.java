@@ -5,6 +5,9 @@ import io.homelab.alerts.common.kafka.KafkaClients;
 import io.homelab.alerts.common.model.AlertEvent;
 import io.homelab.alerts.common.model.ChatTarget;
 import io.homelab.alerts.common.model.Notification;
+import io.homelab.alerts.common.model.RemediationDecision;
+import io.homelab.alerts.common.model.RemediationUpdate;
+import io.homelab.alerts.notifier.format.Html;
 import io.homelab.alerts.notifier.NotifierConfig;
 import io.homelab.alerts.notifier.channel.Channel;
 import io.homelab.alerts.notifier.channel.DeliveryResult;
@@ -62,6 +65,10 @@ public final class NotifierService implements AutoCloseable {
     // Both touched only on the consumer thread (the rebalance listener runs inside poll).
     private boolean rebalanced;
     private boolean waiting;
+    /** Urgent-lane records fetched while waiting on a normal one, in fetch order; sent before the next normal message. */
+    private final List<ConsumerRecord<String, byte[]>> urgentArrivals = new java.util.ArrayList<>();
+    /** Beyond this many fetched urgent records, stop fetching until they are sent (bounded memory in a long outage). */
+    static final int MAX_URGENT_ARRIVALS = 500;
     private final RateLimiter limiter = new RateLimiter(java.time.Clock.systemUTC());
     private final MessageSplitter splitter = new MessageSplitter(MessageSplitter.TELEGRAM_LIMIT);
     /** Groups upgraded to supergroups: old id → new id (Telegram's migrate_to_chat_id). */
@@ -91,7 +98,8 @@ public final class NotifierService implements AutoCloseable {
     }
 
     private void run() {
-        consumer.subscribe(List.of(config.topics().notifications().name()), new ConsumerRebalanceListener() {
+        consumer.subscribe(List.of(config.topics().priorityNotifications().name(), config.topics().remediationResults().name(),
+                config.topics().notifications().name()), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 rebalanced = true;
@@ -113,6 +121,10 @@ public final class NotifierService implements AutoCloseable {
         });
         try {
             while (running) {
+                if (!urgentArrivals.isEmpty() && !deliverUrgentArrivals()) {
+                    rewindToCommitted();
+                    continue;
+                }
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
                 rebalanced = false;
                 if (!deliverBatch(records)) {
@@ -154,25 +166,81 @@ public final class NotifierService implements AutoCloseable {
             }
             return deliverStorm(batch, stormsIn(batch));
         }
-        for (TopicPartition partition : records.partitions()) {
-            for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-                if (!running || rebalanced || !handle(record, Set.of())) {
-                    return false;
-                }
-                try {
-                    consumer.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
-                } catch (RebalanceInProgressException | CommitFailedException e) {
-                    // The record was delivered but the commit lost: it may be sent once more (at-least-once).
-                    log.info("Commit interrupted by a group rebalance ({}); re-reading from the last commit", e.getClass().getSimpleName());
-                    return false;
-                }
+        // Urgent lanes (critical alerts, approvals) first; each partition keeps its own order.
+        batch.sort(java.util.Comparator.comparing(r -> !isUrgent(r.topic())));
+        for (ConsumerRecord<String, byte[]> record : batch) {
+            if (!isUrgent(record.topic()) && !deliverUrgentArrivals()) {
+                return false;
+            }
+            if (!running || rebalanced || !handle(record, Set.of()) || !commit(record)) {
+                return false;
             }
         }
         return true;
     }
 
+    private boolean isUrgent(String topic) {
+        return !topic.equals(config.topics().notifications().name());
+    }
+
+    /**
+     * Before each message of the normal lane, fetches and sends whatever arrived meanwhile in the
+     * urgent lanes, so a critical alert or an approval request waits for at most one message of a
+     * backlog, not for all of it. False when abandoned (rebalance, shutdown).
+     */
+    private boolean deliverUrgentArrivals() {
+        Set<TopicPartition> normal = normalPartitions();
+        consumer.pause(normal);
+        try {
+            keepUrgent(consumer.poll(Duration.ZERO));
+        } finally {
+            consumer.resume(normal);
+        }
+        while (!urgentArrivals.isEmpty()) {
+            ConsumerRecord<String, byte[]> record = urgentArrivals.remove(0);
+            if (!running || rebalanced || !handle(record, Set.of()) || !commit(record)) {
+                return false;
+            }
+        }
+        return !rebalanced;
+    }
+
+    private Set<TopicPartition> normalPartitions() {
+        Set<TopicPartition> normal = new java.util.HashSet<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            if (!isUrgent(tp.topic())) {
+                normal.add(tp);
+            }
+        }
+        return normal;
+    }
+
+    /** Keeps fetched urgent records for sending; a normal partition's records, should any slip through, are put back. */
+    private void keepUrgent(ConsumerRecords<String, byte[]> fetched) {
+        for (TopicPartition tp : fetched.partitions()) {
+            List<ConsumerRecord<String, byte[]>> records = fetched.records(tp);
+            if (isUrgent(tp.topic())) {
+                urgentArrivals.addAll(records);
+            } else {
+                consumer.seek(tp, records.get(0).offset());
+            }
+        }
+    }
+
+    private boolean commit(ConsumerRecord<String, byte[]> record) {
+        try {
+            consumer.commitSync(Map.of(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1)));
+            return true;
+        } catch (RebalanceInProgressException | CommitFailedException e) {
+            // The record was delivered but the commit lost: it may be sent once more (at-least-once).
+            log.info("Commit interrupted by a group rebalance ({}); re-reading from the last commit", e.getClass().getSimpleName());
+            return false;
+        }
+    }
+
     /** Positions moved past records we did not deliver: go back to what is committed. */
     private void rewindToCommitted() {
+        urgentArrivals.clear(); // fetched, not sent: read again from the commit
         Set<TopicPartition> assigned = consumer.assignment();
         if (assigned.isEmpty()) {
             return;
@@ -197,7 +265,7 @@ public final class NotifierService implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> record : records) {
             Notification n = decode(record);
             if (n != null) {
-                for (ChatTarget target : targets(n)) {
+                for (ChatTarget target : targets(n.chats())) {
                     byChat.computeIfAbsent(target, k -> new java.util.ArrayList<>()).add(n);
                 }
             }
@@ -239,6 +307,9 @@ public final class NotifierService implements AutoCloseable {
     }
 
     private Notification decode(ConsumerRecord<String, byte[]> record) {
+        if (record.topic().equals(config.topics().remediationResults().name())) {
+            return null;
+        }
         try {
             Notification n = config.topics().notifications().valueSerde().deserializer().deserialize(record.topic(), record.value());
             return n == null || n.alert() == null ? null : n;
@@ -252,6 +323,9 @@ public final class NotifierService implements AutoCloseable {
      * it was abandoned (shutdown or rebalance while waiting).
      */
     private boolean handle(ConsumerRecord<String, byte[]> record, Set<ChatTarget> covered) {
+        if (record.topic().equals(config.topics().remediationResults().name())) {
+            return handleRemediation(record);
+        }
         Notification notification;
         try {
             notification = config.topics().notifications().valueSerde().deserializer().deserialize(record.topic(), record.value());
@@ -265,7 +339,7 @@ public final class NotifierService implements AutoCloseable {
         }
         AlertEvent event = notification.alert();
         String text = formatter.format(notification);
-        List<ChatTarget> chats = targets(notification).stream().filter(t -> !covered.contains(t)).toList();
+        List<ChatTarget> chats = targets(notification.chats()).stream().filter(t -> !covered.contains(t)).toList();
         List<String> parts = splitter.split(text);
         for (ChatTarget target : chats) {
             for (int i = 0; i < parts.size(); i++) {
@@ -281,11 +355,90 @@ public final class NotifierService implements AutoCloseable {
                     log.error("Could not deliver {} ({}) to chat {}: {} [{}]; moved to the dead-letter topic",
                             event.alertname(), event.fingerprint(), chat, permanent.reason(), permanent.failure());
                     deadLetter(record, chat, permanent.failure() + ": " + permanent.reason());
+                    if (!reportUndeliverable(chat, target.threadId(), event.alertname(), record, permanent)) {
+                        return false;
+                    }
                     break;
                 }
                 log.info("Sent {} {} ({}, {}){} to chat {} via {}", event.status(), event.alertname(), event.fingerprint(),
                         notification.reason(), parts.size() > 1 ? " part " + (i + 1) + "/" + parts.size() : "", chat, channel.name());
             }
+        }
+        return true;
+    }
+
+    /**
+     * An approval request gets Approve / Reject buttons in every chat it is for; an outcome is a
+     * reply to the message that was answered (or a new message where nobody answered). APPROVED and
+     * REJECTED need no message: the press already edited it.
+     */
+    private boolean handleRemediation(ConsumerRecord<String, byte[]> record) {
+        RemediationUpdate update;
+        try {
+            update = config.topics().remediationResults().valueSerde().deserializer().deserialize(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            deadLetter(record, null, "not a remediation update: " + e.getMessage());
+            return true;
+        }
+        if (update == null || update.alert() == null || update.stage() == null) {
+            deadLetter(record, null, "empty remediation update");
+            return true;
+        }
+        List<OutgoingMessage> messages = new java.util.ArrayList<>();
+        switch (update.stage()) {
+            case APPROVAL_REQUIRED -> {
+                String text = formatter.approval(update);
+                List<OutgoingMessage.Button> buttons = List.of(new OutgoingMessage.Button("✅ Approve", "approve:" + update.requestId()),
+                        new OutgoingMessage.Button("❌ Reject", "reject:" + update.requestId()));
+                targets(update.chats()).forEach(t -> messages.add(new OutgoingMessage(t.chatId(), t.threadId(), text, buttons)));
+            }
+            case APPROVED, REJECTED -> log.info("Remediation {} {} by {}", update.requestId(), update.stage(),
+                    update.decision() == null ? "?" : update.decision().who());
+            default -> {
+                String text = formatter.outcome(update);
+                RemediationDecision answered = update.decision();
+                if (answered != null && answered.chatId() != null && answered.messageId() != null) {
+                    messages.add(new OutgoingMessage(answered.chatId(), null, text, List.of(), answered.messageId()));
+                } else {
+                    targets(update.chats()).forEach(t -> messages.add(new OutgoingMessage(t.chatId(), t.threadId(), text)));
+                }
+            }
+        }
+        for (OutgoingMessage message : messages) {
+            OutgoingMessage routed = message.toChat(migrated.getOrDefault(message.chatId(), message.chatId()));
+            DeliveryResult result = deliver(routed);
+            if (result == null) {
+                return false;
+            }
+            if (result instanceof DeliveryResult.Permanent permanent) {
+                log.error("Could not deliver remediation {} ({}) to chat {}: {}", update.requestId(), update.stage(), routed.chatId(),
+                        permanent.reason());
+                deadLetter(record, routed.chatId(), permanent.failure() + ": " + permanent.reason());
+                if (!reportUndeliverable(routed.chatId(), routed.threadId(), update.alert().alertname(), record, permanent)) {
+                    return false;
+                }
+            } else {
+                log.info("Sent remediation {} {} to chat {}", update.stage(), update.requestId(), routed.chatId());
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Tells the chat, once, in plain words, that a message for it was refused and where it is kept;
+     * nothing more happens if the chat refuses this too. False only when abandoned.
+     */
+    private boolean reportUndeliverable(String chat, Integer threadId, String alertname, ConsumerRecord<String, byte[]> record,
+            DeliveryResult.Permanent permanent) {
+        String text = "⚠️ A message about " + Html.escape(alertname) + " could not be delivered here: "
+                + Html.escape(permanent.reason()) + "\nIt is kept in Kafka topic " + Html.escape(config.topics().deadLetters().name())
+                + " (from " + Html.escape(record.topic()) + " partition " + record.partition() + " offset " + record.offset() + ").";
+        DeliveryResult result = deliver(new OutgoingMessage(chat, threadId, text));
+        if (result == null) {
+            return false;
+        }
+        if (!(result instanceof DeliveryResult.Delivered)) {
+            log.warn("Could not report the dead-lettered message to chat {} either: {}", chat, result);
         }
         return true;
     }
@@ -298,13 +451,13 @@ public final class NotifierService implements AutoCloseable {
     }
 
     /** The chats a notification goes to: its own, with the default chats where it asks for them (or names none). */
-    private List<ChatTarget> targets(Notification notification) {
+    private List<ChatTarget> targets(List<ChatTarget> chats) {
         List<ChatTarget> defaults = config.chatIds().stream().map(id -> new ChatTarget(id, null)).toList();
-        if (notification.chats().isEmpty()) {
+        if (chats.isEmpty()) {
             return defaults;
         }
         java.util.LinkedHashSet<ChatTarget> out = new java.util.LinkedHashSet<>();
-        for (ChatTarget target : notification.chats()) {
+        for (ChatTarget target : chats) {
             if (target.isDefaults()) {
                 out.addAll(defaults);
             } else {
@@ -330,7 +483,7 @@ public final class NotifierService implements AutoCloseable {
                 log.warn("Chat {} is now chat {} (group upgraded to a supergroup); sending there. Update TELEGRAM_CHAT_ID / routes.",
                         message.chatId(), moved.newChatId());
                 migrated.put(message.chatId(), moved.newChatId());
-                message = new OutgoingMessage(moved.newChatId(), message.threadId(), message.html());
+                message = message.toChat(moved.newChatId());
                 continue;
             }
             if (!(result instanceof DeliveryResult.Retryable retry)) {
@@ -365,16 +518,17 @@ public final class NotifierService implements AutoCloseable {
         waiting = true;
         try {
             while (running) {
-                consumer.pause(consumer.assignment());
+                // The urgent lanes keep fetching (up to a bound), so what arrives meanwhile goes out right after this message.
+                Set<TopicPartition> hold = urgentArrivals.size() >= MAX_URGENT_ARRIVALS ? consumer.assignment() : normalPartitions();
+                consumer.pause(hold);
+                Set<TopicPartition> flowing = new java.util.HashSet<>(consumer.assignment());
+                flowing.removeAll(hold);
+                consumer.resume(flowing);
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
                 }
-                ConsumerRecords<String, byte[]> early = consumer.poll(Duration.ofNanos(Math.min(left, Duration.ofSeconds(1).toNanos())));
-                // Paused partitions return nothing; should a partition slip through, put its records back.
-                for (TopicPartition tp : early.partitions()) {
-                    consumer.seek(tp, early.records(tp).get(0).offset());
-                }
+                keepUrgent(consumer.poll(Duration.ofNanos(Math.min(left, Duration.ofSeconds(1).toNanos()))));
                 if (rebalanced) {
                     return false;
                 }

@@ -2,6 +2,7 @@ package io.homelab.alerts.notifier.format;
 
 import io.homelab.alerts.common.model.AlertEvent;
 import io.homelab.alerts.common.model.Notification;
+import io.homelab.alerts.common.model.RemediationUpdate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -66,6 +67,37 @@ public final class MessageFormatter {
         if (alert.startsAt() != null && end != null && !end.isBefore(alert.startsAt())) {
             line(sb, "Duration", duration(Duration.between(alert.startsAt(), end)));
         }
+        return sb.toString().stripTrailing();
+    }
+
+    /** The old system's approval request; the Approve / Reject buttons go under it. */
+    public String approval(RemediationUpdate update) {
+        AlertEvent alert = update.alert();
+        StringBuilder sb = new StringBuilder("⚠️ <b>Action Approval Required</b>\n\n");
+        line(sb, "Component", update.component());
+        line(sb, "Issue", alert.annotations().getOrDefault("summary", alert.alertname()));
+        line(sb, "Severity", alert.severity().toUpperCase(Locale.ROOT));
+        line(sb, "Risk Level", update.risk());
+        line(sb, "Suggested Fix", update.suggestedFix());
+        sb.append("\nShould I proceed with this action?");
+        return sb.toString();
+    }
+
+    /** What became of an approved (or expired) remediation, as a reply to its approval message. */
+    public String outcome(RemediationUpdate update) {
+        String icon = switch (update.stage()) {
+            case SUCCEEDED -> "✅";
+            case FAILED -> "❌";
+            case EXPIRED -> "⌛";
+            case REJECTED -> "🚫";
+            default -> "ℹ️";
+        };
+        StringBuilder sb = new StringBuilder(icon).append(" <b>Remediation ")
+                .append(update.stage().name().toLowerCase(Locale.ROOT).replace('_', ' ')).append("</b>\n\n");
+        line(sb, "Alert", update.alert().alertname());
+        line(sb, "Fix", update.suggestedFix());
+        line(sb, "Result", update.detail());
+        line(sb, "Time", time(update.at()));
         return sb.toString().stripTrailing();
     }
 

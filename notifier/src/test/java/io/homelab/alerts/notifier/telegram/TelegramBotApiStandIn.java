@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * A local stand-in for the Telegram Bot API over real HTTP: {@code POST /bot<token>/<method>}
  * (TelegramBots sends method names in lower case), real response JSON, 401 for a wrong token,
  * 400 for text over 4096 characters or HTML Telegram cannot parse, and scripted failures such
- * as 429 with {@code parameters.retry_after}.
+ * as 429 with {@code parameters.retry_after}. Sent messages are kept as Telegram keeps them (plain
+ * text and entities), returned in button presses, and can be edited with {@code editMessageText}.
  */
 public final class TelegramBotApiStandIn implements AutoCloseable {
     /** A request as received. */
@@ -43,6 +44,7 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
     private final AtomicInteger messageIds = new AtomicInteger(100);
     private volatile boolean enforceLimits;
     private final List<ObjectNode> updates = new ArrayList<>();
+    private final Map<Integer, ObjectNode> messages = new java.util.concurrent.ConcurrentHashMap<>();
     private int nextUpdateId = 1;
     private final AtomicInteger violations = new AtomicInteger();
     private final java.util.Map<String, java.util.Deque<Instant>> sentByChat = new java.util.HashMap<>();
@@ -141,7 +143,13 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
         ObjectNode chat = message.putObject("chat");
         chat.put("id", chatId);
         chat.put("type", chatId < 0 ? "supergroup" : "private");
-        message.put("text", "an alert");
+        ObjectNode shown = messages.get(messageId);
+        if (shown != null) {
+            message.put("text", shown.path("text").asText());
+            message.set("entities", shown.path("entities").deepCopy());
+        } else {
+            message.put("text", "an alert");
+        }
         updates.add(update);
         notifyAll();
     }
@@ -157,6 +165,17 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
             }
             wait(Math.max(1, left / 1_000_000));
         }
+    }
+
+    /** A sent (and maybe edited) message as Telegram holds it: message_id, chat, text (plain), entities. */
+    public ObjectNode message(int messageId) {
+        return messages.get(messageId);
+    }
+
+    /** The id Telegram gave the {@code n}th sent message (0-based), in order. */
+    public int sentMessageId(int n) {
+        return calls.stream().filter(c -> c.method().equals("sendmessage") && c.body().has("__ok")).toList().get(n).body()
+                .path("__message_id").asInt();
     }
 
     public List<Call> calls() {
@@ -205,6 +224,22 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
                 respond(exchange, 200, Json.writeString(Map.of("ok", true, "result", result)));
                 return;
             }
+            if (method.equals("editmessagetext")) {
+                ParsedText parsed = parse(body.path("text").asText(""), body.path("parse_mode").asText(""));
+                ObjectNode shown = messages.get(body.path("message_id").asInt());
+                if (parsed.problem() != null || shown == null) {
+                    calls.add(new Call(method, body, Instant.now()));
+                    String problem = shown == null ? "message to edit not found" : parsed.problem();
+                    respond(exchange, 400, "{\"ok\":false,\"error_code\":400,\"description\":" + Json.writeString("Bad Request: " + problem) + "}");
+                    return;
+                }
+                shown.put("text", parsed.plain());
+                shown.set("entities", parsed.entities());
+                body.put("__ok", true);
+                calls.add(new Call(method, body, Instant.now()));
+                respond(exchange, 200, Json.writeString(Map.of("ok", true, "result", shown)));
+                return;
+            }
             if (method.equals("answercallbackquery") || method.equals("editmessagereplymarkup")) {
                 calls.add(new Call(method, body, Instant.now()));
                 respond(exchange, 200, "{\"ok\":true,\"result\":true}");
@@ -232,21 +267,28 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
                 }
             }
             String text = body.path("text").asText("");
-            String problem = checkText(text, body.path("parse_mode").asText(""));
+            ParsedText parsed = parse(text, body.path("parse_mode").asText(""));
+            String problem = parsed.problem();
             if (problem != null) {
                 calls.add(new Call(method, body, Instant.now()));
                 respond(exchange, 400, "{\"ok\":false,\"error_code\":400,\"description\":" + Json.writeString("Bad Request: " + problem) + "}");
                 return;
             }
+            int messageId = messageIds.incrementAndGet();
             body.put("__ok", true);
+            body.put("__message_id", messageId);
             calls.add(new Call(method, body, Instant.now()));
             ObjectNode result = Json.MAPPER.createObjectNode();
-            result.put("message_id", messageIds.incrementAndGet());
+            result.put("message_id", messageId);
             result.put("date", Instant.now().getEpochSecond());
             ObjectNode chat = result.putObject("chat");
             chat.put("id", Long.parseLong(body.path("chat_id").asText("0").replace("@", "0")));
             chat.put("type", "private");
-            result.put("text", text.replaceAll("<[^>]+>", ""));
+            result.put("text", parsed.plain());
+            if (!parsed.entities().isEmpty()) {
+                result.set("entities", parsed.entities());
+            }
+            messages.put(messageId, result.deepCopy());
             respond(exchange, 200, Json.writeString(Map.of("ok", true, "result", result)));
         }
     }
@@ -268,45 +310,87 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
         return (ObjectNode) Json.MAPPER.readTree(raw);
     }
 
-    private static String checkText(String text, String parseMode) {
+    /** Text as Telegram would show it: plain, with entities (UTF-16 offsets); or why Telegram refuses it. */
+    record ParsedText(String problem, String plain, com.fasterxml.jackson.databind.node.ArrayNode entities) {
+        static ParsedText refused(String problem) {
+            return new ParsedText(problem, null, Json.MAPPER.createArrayNode());
+        }
+    }
+
+    private static final Map<String, String> ENTITY_TYPES = Map.ofEntries(Map.entry("b", "bold"), Map.entry("strong", "bold"),
+            Map.entry("i", "italic"), Map.entry("em", "italic"), Map.entry("u", "underline"), Map.entry("ins", "underline"),
+            Map.entry("s", "strikethrough"), Map.entry("strike", "strikethrough"), Map.entry("del", "strikethrough"),
+            Map.entry("a", "text_link"), Map.entry("code", "code"), Map.entry("pre", "pre"), Map.entry("tg-spoiler", "spoiler"),
+            Map.entry("span", "spoiler"), Map.entry("blockquote", "blockquote"));
+    private static final Pattern HREF = Pattern.compile("href=\"([^\"]*)\"");
+
+    private static String decode(String html) {
+        return html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
+    }
+
+    private static ParsedText parse(String text, String parseMode) {
         if (text.isEmpty()) {
-            return "message text is empty";
+            return ParsedText.refused("message text is empty");
         }
         if (!parseMode.equalsIgnoreCase("HTML")) {
-            return text.length() > 4096 ? "message is too long" : null;
+            return text.length() > 4096 ? ParsedText.refused("message is too long") : new ParsedText(null, text, Json.MAPPER.createArrayNode());
         }
         StringBuilder plain = new StringBuilder();
-        Deque<String> open = new ArrayDeque<>();
+        Deque<Object[]> open = new ArrayDeque<>(); // name, start offset, href
+        List<ObjectNode> entities = new ArrayList<>();
         Matcher tag = TAG.matcher(text);
         int last = 0;
         while (tag.find()) {
             String between = text.substring(last, tag.start());
             if (between.indexOf('<') >= 0 || between.indexOf('>') >= 0) {
-                return "can't parse entities: Unexpected character at byte offset " + (last + Math.max(between.indexOf('<'), between.indexOf('>')));
+                return ParsedText.refused("can't parse entities: Unexpected character at byte offset "
+                        + (last + Math.max(between.indexOf('<'), between.indexOf('>'))));
             }
-            plain.append(between);
+            plain.append(decode(between));
             String name = tag.group(2).toLowerCase();
             if (!TAGS.contains(name)) {
-                return "can't parse entities: Unsupported start tag \"" + name + "\" at byte offset " + tag.start();
+                return ParsedText.refused("can't parse entities: Unsupported start tag \"" + name + "\" at byte offset " + tag.start());
             }
             if (tag.group(1).isEmpty()) {
-                open.push(name);
-            } else if (open.isEmpty() || !open.pop().equals(name)) {
-                return "can't parse entities: Unmatched end tag at byte offset " + tag.start() + ", expected \"</" + name + ">\"";
+                Matcher href = HREF.matcher(tag.group());
+                open.push(new Object[] {name, plain.length(), href.find() ? decode(href.group(1)) : null});
+            } else {
+                Object[] opened = open.isEmpty() ? null : open.pop();
+                if (opened == null || !opened[0].equals(name)) {
+                    return ParsedText.refused("can't parse entities: Unmatched end tag at byte offset " + tag.start()
+                            + ", expected \"</" + name + ">\"");
+                }
+                int start = (Integer) opened[1];
+                if (plain.length() > start) {
+                    ObjectNode e = Json.MAPPER.createObjectNode();
+                    e.put("type", ENTITY_TYPES.get(name));
+                    e.put("offset", start);
+                    e.put("length", plain.length() - start);
+                    if (opened[2] != null) {
+                        e.put("url", (String) opened[2]);
+                    }
+                    entities.add(e);
+                }
             }
             last = tag.end();
         }
         String rest = text.substring(last);
         if (rest.indexOf('<') >= 0 || rest.indexOf('>') >= 0) {
-            return "can't parse entities: Unexpected character at byte offset " + last;
+            return ParsedText.refused("can't parse entities: Unexpected character at byte offset " + last);
         }
-        plain.append(rest);
+        plain.append(decode(rest));
         if (!open.isEmpty()) {
-            return "can't parse entities: Can't find end tag corresponding to start tag \"" + open.peek() + "\"";
+            return ParsedText.refused("can't parse entities: Can't find end tag corresponding to start tag \"" + open.peek()[0] + "\"");
         }
-        String entitiesDecoded = plain.toString().replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
         // Telegram: 4096 characters after entity parsing.
-        return entitiesDecoded.length() > 4096 ? "message is too long" : null;
+        if (plain.length() > 4096) {
+            return ParsedText.refused("message is too long");
+        }
+        entities.sort(java.util.Comparator.comparingInt((ObjectNode e) -> e.get("offset").asInt())
+                .thenComparing(e -> -e.get("length").asInt()));
+        com.fasterxml.jackson.databind.node.ArrayNode array = Json.MAPPER.createArrayNode();
+        entities.forEach(array::add);
+        return new ParsedText(null, plain.toString(), array);
     }
 
     private static void respond(HttpExchange exchange, int status, String json) throws IOException {

@@ -36,7 +36,7 @@ public final class ApprovalBook {
         latest.put(update.requestId(), update);
     }
 
-    /** An approval request for a new incident; empty when this firing of this alert was already asked about. */
+    /** An approval request for a new incident (the request names a runbook); empty when this firing of this alert was already asked about. */
     public Optional<RemediationUpdate> ask(RemediationRequest request) {
         AlertEvent alert = request.alert();
         String id = RemediationUpdate.idFor(alert);
@@ -44,7 +44,7 @@ public final class ApprovalBook {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        RemediationUpdate update = new RemediationUpdate(id, Stage.APPROVAL_REQUIRED, alert, request.runbook(),
+        RemediationUpdate update = new RemediationUpdate(id, Stage.APPROVAL_REQUIRED, alert, component(alert), request.runbook(),
                 alert.annotations().getOrDefault("risk", alert.labels().getOrDefault("risk", "unknown (no runbook rates it yet)")),
                 suggestedFix(request), request.chats(), null, null, now, now);
         remember(update);
@@ -103,9 +103,6 @@ public final class ApprovalBook {
         if (annotated != null && !annotated.isBlank()) {
             return annotated;
         }
-        if (request.runbook() != null && !request.runbook().isBlank()) {
-            return "run runbook " + request.runbook() + " on " + component(request.alert());
-        }
-        return "none configured: the route names no runbook";
+        return "run runbook " + request.runbook() + " on " + component(request.alert());
     }
 }

@@ -26,9 +26,15 @@ public final class ConsoleChannel implements Channel {
     @Override
     public DeliveryResult send(OutgoingMessage message) {
         synchronized (out) {
-            String topic = message.threadId() == null ? "" : " topic " + message.threadId();
+            String topic = (message.threadId() == null ? "" : " topic " + message.threadId())
+                    + (message.replyTo() == null ? "" : ", in reply to message " + message.replyTo());
             out.println("----- Telegram message for chat " + message.chatId() + topic + " (console: TELEGRAM_BOT_TOKEN not set) -----");
             out.println(message.html());
+            if (!message.buttons().isEmpty()) {
+                StringBuilder row = new StringBuilder();
+                message.buttons().forEach(b -> row.append("[ ").append(b.text()).append(" ] "));
+                out.println(row.toString().stripTrailing() + "   (buttons work in Telegram only)");
+            }
             out.println("-----");
             out.flush();
         }

@@ -8,6 +8,8 @@ import java.net.URI;
 import java.util.List;
 import org.telegram.telegrambots.meta.api.methods.AnswerCallbackQuery;
 import org.telegram.telegrambots.meta.api.methods.updatingmessages.EditMessageReplyMarkup;
+import org.telegram.telegrambots.meta.api.methods.updatingmessages.EditMessageText;
+import org.telegram.telegrambots.meta.api.objects.ReplyParameters;
 import org.telegram.telegrambots.meta.api.objects.replykeyboard.InlineKeyboardMarkup;
 import org.telegram.telegrambots.meta.api.objects.replykeyboard.buttons.InlineKeyboardButton;
 import org.telegram.telegrambots.meta.api.objects.replykeyboard.buttons.InlineKeyboardRow;
@@ -51,6 +53,9 @@ public final class TelegramChannel implements Channel {
                 .disableWebPagePreview(true)
                 .messageThreadId(message.threadId())
                 .replyMarkup(message.buttons().isEmpty() ? null : keyboard(message.buttons()))
+                // Still send when the message replied to was deleted meanwhile.
+                .replyParameters(message.replyTo() == null ? null
+                        : ReplyParameters.builder().messageId(message.replyTo()).allowSendingWithoutReply(true).build())
                 .build();
         try {
             client.execute(request);
@@ -85,6 +90,16 @@ public final class TelegramChannel implements Channel {
             client.execute(EditMessageReplyMarkup.builder().chatId(chatId).messageId(messageId).replyMarkup(keyboard(buttons)).build());
         } catch (TelegramApiException e) {
             throw new IllegalStateException("editMessageReplyMarkup failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Replaces a sent message's text (Telegram HTML) and its buttons (none: removes them). */
+    public void editText(String chatId, Integer messageId, String html, List<OutgoingMessage.Button> buttons) {
+        try {
+            client.execute(EditMessageText.builder().chatId(chatId).messageId(messageId).text(html).parseMode(ParseMode.HTML)
+                    .disableWebPagePreview(true).replyMarkup(keyboard(buttons)).build());
+        } catch (TelegramApiException e) {
+            throw new IllegalStateException("editMessageText failed: " + e.getMessage(), e);
         }
     }
 
