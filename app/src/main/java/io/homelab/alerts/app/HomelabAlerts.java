@@ -55,6 +55,7 @@ public final class HomelabAlerts implements Callable<Integer> {
             try {
                 config = HomelabConfig.fromEnvironment();
                 HomelabSystem.router(config); // HOMELAB_CONFIG problems stop the start too, with the others' exit code
+                HomelabSystem.webhooks(config);
             } catch (ConfigException e) {
                 printProblems(spec.commandLine().getErr(), "cannot start", e);
                 return EXIT_CONFIG;
@@ -117,8 +118,9 @@ public final class HomelabAlerts implements Callable<Integer> {
             try {
                 HomelabConfig config = HomelabConfig.fromEnvironment();
                 var router = HomelabSystem.router(config);
+                int webhooks = HomelabSystem.webhooks(config).size();
                 String routes = router instanceof io.homelab.alerts.processor.route.RouteTable table
-                        ? table.routes().size() + " route(s) from " + config.homelabConfig().orElseThrow()
+                        ? table.routes().size() + " route(s) and " + webhooks + " webhook(s) from " + config.homelabConfig().orElseThrow()
                         : "default routes (HOMELAB_CONFIG unset)";
                 spec.commandLine().getOut().println("configuration OK: " + routes);
                 spec.commandLine().getOut().flush();

@@ -24,6 +24,9 @@ import io.homelab.alerts.processor.ProcessorService;
 import io.homelab.alerts.processor.dedup.DedupPolicy;
 import io.homelab.alerts.processor.route.DefaultRoutes;
 import io.homelab.alerts.processor.route.RouteTableLoader;
+import io.homelab.alerts.notifier.channel.webhook.WebhookChannel;
+import io.homelab.alerts.notifier.channel.webhook.WebhookConfig;
+import io.homelab.alerts.notifier.channel.webhook.WebhookDelivery;
 import io.homelab.alerts.processor.route.Router;
 import io.homelab.alerts.remediator.RemediatorService;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -35,7 +38,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -130,6 +136,10 @@ public final class HomelabSystem implements AutoCloseable {
                 chats = chats.isEmpty() ? List.of("console") : chats;
                 log.warn("TELEGRAM_BOT_TOKEN is not set: alert messages are printed on the console instead of sent to Telegram");
             }
+            for (WebhookConfig webhook : webhooks(config)) {
+                started.push(new WebhookDelivery(topics, bootstrapServers, new WebhookChannel(webhook), maxRecordBytes(config), onFatal).start());
+                log.info("Webhook {} gets the alerts its routes send to {}", webhook.name(), webhook.url().getHost());
+            }
             started.push(new NotifierService(new NotifierConfig(topics, bootstrapServers, chats, config.timeZone(), maxRecordBytes(config),
                     config.stormThreshold(), config.telegramBotToken().isPresent() && config.alertmanagerUrl().isPresent()),
                     channel, onFatal).start());
@@ -185,6 +195,20 @@ public final class HomelabSystem implements AutoCloseable {
     public static Router router(HomelabConfig config) {
         Router defaults = new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES);
         return config.homelabConfig().<Router>map(path -> RouteTableLoader.load(path, defaults)).orElse(defaults);
+    }
+
+    /**
+     * The outgoing webhooks of HOMELAB_CONFIG ({@code ${VAR}} from the environment, then ./.env).
+     *
+     * @throws io.homelab.alerts.common.config.ConfigException with every problem in their definitions
+     */
+    public static List<WebhookConfig> webhooks(HomelabConfig config) {
+        if (config.homelabConfig().isEmpty()) {
+            return List.of();
+        }
+        Map<String, String> env = new HashMap<>(io.homelab.alerts.common.config.DotEnv.read(Path.of(".env"), new ArrayList<>()));
+        env.putAll(System.getenv());
+        return WebhookConfig.load(config.homelabConfig().get(), env);
     }
 
     /** The largest record any topic takes: the largest accepted webhook, with room for key, headers and wrapping. */

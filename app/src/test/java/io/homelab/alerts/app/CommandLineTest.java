@@ -96,7 +96,7 @@ class CommandLineTest {
         java.nio.file.Files.writeString(good, "routes:\n  - name: drop-watchdog\n    matchers: ['alertname=\"Watchdog\"']\n    drop: true\n");
         Result ok = run(Map.of("HOMELAB_CONFIG", good.toString()), "check-config");
         assertThat(ok.exit()).isZero();
-        assertThat(ok.stdout()).contains("configuration OK: 1 route(s) from " + good);
+        assertThat(ok.stdout()).contains("configuration OK: 1 route(s) and 0 webhook(s) from " + good);
 
         Path bad = workDir.resolve("bad.yml");
         java.nio.file.Files.writeString(bad, "routes:\n  - matchers: ['severity critical']\n");

@@ -307,4 +307,15 @@ class NotifierServiceTest {
         assertThat(sent.stream().filter(t -> t.contains("Info")).map(t -> t.replaceAll("(?s).*Alert:</b> (Info\\d).*", "$1")).toList())
                 .as("the backlog itself stays in order").containsExactly("Info1", "Info2", "Info3", "Info4", "Info5", "Info6");
     }
+
+    @Test
+    void a_notification_whose_routes_name_only_webhooks_sends_no_chat_message() throws Exception {
+        AlertEvent paged = alert("PagedOnly");
+        producer.send(new ProducerRecord<>(topics.notifications().name(), paged.fingerprint(),
+                new Notification(paged, DedupReason.FIRST, false, List.of(), "page", List.of("pagerduty"), true))).get();
+        publish(alert("Shown"));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 1);
+        assertThat(telegram.sentTexts().get(0)).contains("<b>Alert:</b> Shown");
+    }
 }

@@ -94,9 +94,9 @@ public final class AlertTopology {
 
         // Critical alerts take their own lane (topic), so the notifier sends them ahead of any backlog.
         // An alert keeps its severity from firing to resolved, so its messages stay in order within one lane.
-        decided.filter((k, d) -> d.route().notifies(), Named.as("notify"))
-                .mapValues(d -> new Notification(d.event(), d.reason(), d.flapping(), d.route().chats(), d.route().route()),
-                        Named.as("notification"))
+        decided.filter((k, d) -> d.route().notifies() || !d.route().webhooks().isEmpty(), Named.as("notify"))
+                .mapValues(d -> new Notification(d.event(), d.reason(), d.flapping(), d.route().chats(), d.route().route(),
+                        d.route().webhooks(), !d.route().notifies()), Named.as("notification"))
                 .to((key, n, context) -> isPriority(n.alert()) ? topics.priorityNotifications().name() : topics.notifications().name(),
                         Produced.with(topics.notifications().keySerde(), topics.notifications().valueSerde()).withName("to-notifications"));
 

@@ -15,6 +15,6 @@ class ExampleConfigTest {
         RouteTable table = RouteTableLoader.load(Path.of("../examples/homelab.yml"),
                 new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES));
         assertThat(table.routes()).extracting(r -> r.name())
-                .containsExactly("ignore-watchdog", "media-containers", "critical-everywhere", "info-quietly");
+                .containsExactly("ignore-watchdog", "media-containers", "page-on-critical", "critical-everywhere", "info-quietly");
     }
 }

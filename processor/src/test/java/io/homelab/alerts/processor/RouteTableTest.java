@@ -102,9 +102,35 @@ class RouteTableTest {
                         file + ":3: routes[0].matchers[0]: 'severity critical': expected one of =, !=, =~, !~ after 'severity'",
                         file + ":3: routes[0].matchers[1]: 'alertname=~\"(oops\"': bad regular expression: Unclosed group",
                         file + ":4: routes[0].notify: expected true, false, or a list of {chat, topic}",
-                        file + ":5: routes[1].matcher: unknown key (expected one of continue, drop, matchers, name, notify, remediate)",
-                        file + ":5: routes[1]: a route with 'drop: true' cannot also notify, remediate or continue",
-                        file + ":8: reciever: unknown key (expected one of routes, runbooks)"));
+                        file + ":5: routes[1].matcher: unknown key (expected one of continue, drop, matchers, name, notify, remediate, webhooks)",
+                        file + ":5: routes[1]: a route with 'drop: true' cannot also notify, remediate, call webhooks or continue",
+                        file + ":8: reciever: unknown key (expected one of routes, runbooks, webhooks)"));
+    }
+
+    @Test
+    void a_route_may_call_webhooks_defined_at_the_top_and_naming_an_undefined_one_is_an_error() throws IOException {
+        Path file = dir.resolve("hooks.yml");
+        Files.writeString(file, """
+                webhooks:
+                  - name: pagerduty
+                    url: https://events.pagerduty.com/v2/enqueue
+                routes:
+                  - name: page
+                    matchers: ['severity="critical"']
+                    webhooks: [pagerduty]
+                    notify: false
+                  - name: typo
+                    matchers: ['severity="warning"']
+                    webhooks: [pagerduty, grafana]
+                """);
+        assertThatThrownBy(() -> RouteTableLoader.load(file, new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES)))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        file + ":11: routes[1].webhooks[1]: no webhook named 'grafana' under the top-level 'webhooks:'"));
+
+        Files.writeString(file, Files.readString(file).replace("webhooks: [pagerduty, grafana]", "webhooks: [pagerduty]"));
+        RouteDecision critical = RouteTableLoader.load(file, new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES))
+                .route(alert(Map.of("alertname", "DiskFailing", "severity", "critical")));
+        assertThat(critical).isEqualTo(new RouteDecision("page", false, List.of(), false, null, List.of("pagerduty")));
     }
 
     @Test

@@ -61,7 +61,7 @@ public final class NotifierService implements AutoCloseable {
     private final Channel channel;
     private final MessageFormatter formatter;
     private final KafkaConsumer<String, byte[]> consumer;
-    private final KafkaProducer<String, byte[]> deadLetters;
+    private final DeadLetters deadLetters;
     // Both touched only on the consumer thread (the rebalance listener runs inside poll).
     private boolean rebalanced;
     private boolean waiting;
@@ -82,13 +82,7 @@ public final class NotifierService implements AutoCloseable {
         this.formatter = new MessageFormatter(config.timeZone());
         this.consumer = KafkaClients.consumer(config.bootstrapServers(), config.groupId(), "homelab-notifier",
                 Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500));
-        this.deadLetters = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                ProducerConfig.CLIENT_ID_CONFIG, "homelab-notifier-dlq",
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.maxRecordBytes()),
-                new StringSerializer(), new ByteArraySerializer());
+        this.deadLetters = new DeadLetters(config.bootstrapServers(), config.topics().deadLetters(), config.maxRecordBytes(), "homelab-notifier-dlq");
         this.thread = KafkaClients.serviceThread("notifier", this::run, log, onFatal);
     }
 
@@ -137,7 +131,7 @@ public final class NotifierService implements AutoCloseable {
             }
         } finally {
             consumer.close(Duration.ofSeconds(5));
-            deadLetters.close(Duration.ofSeconds(5));
+            deadLetters.close();
         }
     }
 
@@ -264,7 +258,7 @@ public final class NotifierService implements AutoCloseable {
         Map<ChatTarget, List<Notification>> byChat = new java.util.LinkedHashMap<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             Notification n = decode(record);
-            if (n != null) {
+            if (n != null && !n.webhooksOnly()) {
                 for (ChatTarget target : targets(n.chats())) {
                     byChat.computeIfAbsent(target, k -> new java.util.ArrayList<>()).add(n);
                 }
@@ -336,6 +330,9 @@ public final class NotifierService implements AutoCloseable {
         if (notification == null || notification.alert() == null) {
             deadLetter(record, null, "empty record");
             return true;
+        }
+        if (notification.webhooksOnly()) {
+            return true; // its routes send it to webhooks only (their own consumers)
         }
         AlertEvent event = notification.alert();
         String text = formatter.format(notification);
@@ -541,23 +538,7 @@ public final class NotifierService implements AutoCloseable {
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, String chat, String reason) {
-        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        headers.add(DeadLetterHeaders.REASON, reason.getBytes(StandardCharsets.UTF_8));
-        headers.add(DeadLetterHeaders.SOURCE_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
-        headers.add(DeadLetterHeaders.SOURCE_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
-        headers.add(DeadLetterHeaders.SOURCE_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
-        if (chat != null) {
-            headers.add("dlq-chat-id", chat.getBytes(StandardCharsets.UTF_8));
-        }
-        try {
-            deadLetters.send(new ProducerRecord<>(config.topics().deadLetters().name(), null, record.key(), record.value(), headers)).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted writing to the dead-letter topic", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            // Not dead-lettered: stop rather than commit past a message we could neither send nor keep.
-            throw new IllegalStateException("cannot write to the dead-letter topic: " + e.getCause(), e.getCause());
-        }
+        deadLetters.write(record, chat, reason);
     }
 
     @Override

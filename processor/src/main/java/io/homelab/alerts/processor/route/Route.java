@@ -12,9 +12,17 @@ import java.util.Map;
  * @param notifyChats null: the default chats; empty: do not notify
  * @param runbook null: do not remediate
  * @param continueMatching also try the routes after this one, as Alertmanager's {@code continue}
+ * @param webhooks outgoing webhooks (by name) that also get the alert
  */
 public record Route(String name, List<LabelMatcher> matchers, boolean drop, List<ChatTarget> notifyChats, String runbook,
-        boolean continueMatching) {
+        boolean continueMatching, List<String> webhooks) {
+    public Route {
+        webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+    }
+
+    public Route(String name, List<LabelMatcher> matchers, boolean drop, List<ChatTarget> notifyChats, String runbook, boolean continueMatching) {
+        this(name, matchers, drop, notifyChats, runbook, continueMatching, List.of());
+    }
 
     public boolean matches(Map<String, String> labels) {
         return matchers.stream().allMatch(m -> m.matches(labels));

@@ -9,9 +9,15 @@ import java.util.List;
  * @param route names of the routes that matched, joined with "," ("default" when none did)
  * @param chats where to notify; empty with {@code notifies}: the default chats
  * @param runbook the runbook to run when remediating; null: the remediator decides
+ * @param webhooks outgoing webhooks (by name) that get the alert too
  */
-public record RouteDecision(String route, boolean notifies, List<ChatTarget> chats, boolean remediate, String runbook) {
+public record RouteDecision(String route, boolean notifies, List<ChatTarget> chats, boolean remediate, String runbook, List<String> webhooks) {
     public RouteDecision {
         chats = List.copyOf(chats);
+        webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+    }
+
+    public RouteDecision(String route, boolean notifies, List<ChatTarget> chats, boolean remediate, String runbook) {
+        this(route, notifies, chats, remediate, runbook, List.of());
     }
 }

@@ -23,6 +23,7 @@ public record RouteTable(List<Route> routes, Router fallback) implements Router 
         boolean defaultChats = false;
         String runbook = null;
         boolean remediate = false;
+        Set<String> webhooks = new LinkedHashSet<>();
         for (Route route : routes) {
             if (!route.matches(alert.labels())) {
                 continue;
@@ -38,6 +39,7 @@ public record RouteTable(List<Route> routes, Router fallback) implements Router 
                 notify = true;
                 chats.addAll(route.notifyChats());
             }
+            webhooks.addAll(route.webhooks());
             if (route.runbook() != null && !remediate) {
                 remediate = true;
                 runbook = route.runbook();
@@ -52,6 +54,6 @@ public record RouteTable(List<Route> routes, Router fallback) implements Router 
         if (defaultChats && !chats.isEmpty()) {
             chats.add(ChatTarget.DEFAULTS); // explicit chats and the default ones
         }
-        return new RouteDecision(String.join(",", names), notify, List.copyOf(chats), remediate, runbook);
+        return new RouteDecision(String.join(",", names), notify, List.copyOf(chats), remediate, runbook, List.copyOf(webhooks));
     }
 }

@@ -40,11 +40,15 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * </pre>
  */
 public final class RouteTableLoader {
-    private static final Set<String> TOP_LEVEL = Set.of("routes", "runbooks");
-    private static final Set<String> ROUTE_KEYS = Set.of("name", "matchers", "drop", "notify", "remediate", "continue");
+    private static final Set<String> TOP_LEVEL = Set.of("routes", "runbooks", "webhooks");
+    private static final Set<String> ROUTE_KEYS = Set.of("name", "matchers", "drop", "notify", "remediate", "continue", "webhooks");
 
     private final String file;
     private final List<String> problems = new ArrayList<>();
+    /** Names defined under the top-level {@code webhooks:} (the notifier reads the rest of each definition). */
+    private final Set<String> webhookNames = new java.util.HashSet<>();
+    /** Route references to webhooks, checked once the whole file is read: (node, where, name). */
+    private final List<Object[]> webhookRefs = new ArrayList<>();
 
     private RouteTableLoader(String file) {
         this.file = file;
@@ -67,6 +71,11 @@ public final class RouteTableLoader {
             throw new ConfigException(List.of(path + ": not valid YAML: " + e.getMessage()));
         }
         List<Route> routes = loader.routes(root);
+        for (Object[] ref : loader.webhookRefs) {
+            if (!loader.webhookNames.contains((String) ref[2])) {
+                loader.problem((Node) ref[0], (String) ref[1], "no webhook named '" + ref[2] + "' under the top-level 'webhooks:'");
+            }
+        }
         if (!loader.problems.isEmpty()) {
             throw new ConfigException(loader.problems);
         }
@@ -86,6 +95,15 @@ public final class RouteTableLoader {
             String key = scalar(entry.getKeyNode());
             if (!TOP_LEVEL.contains(key)) {
                 problem(entry.getKeyNode(), key, "unknown key (expected one of " + String.join(", ", TOP_LEVEL.stream().sorted().toList()) + ")");
+            } else if (key.equals("webhooks")) {
+                if (entry.getValueNode() instanceof SequenceNode list) {
+                    for (Node item : list.getValue()) {
+                        if (item instanceof MappingNode m) {
+                            m.getValue().stream().filter(t -> scalar(t.getKeyNode()).equals("name"))
+                                    .forEach(t -> webhookNames.add(scalar(t.getValueNode())));
+                        }
+                    }
+                }
             } else if (key.equals("routes")) {
                 if (!(entry.getValueNode() instanceof SequenceNode list)) {
                     problem(entry.getValueNode(), "routes", "expected a list of routes");
@@ -113,6 +131,7 @@ public final class RouteTableLoader {
         List<ChatTarget> notify = null;
         String runbook = null;
         boolean cont = false;
+        List<String> webhooks = new ArrayList<>();
         boolean ok = true;
         for (NodeTuple entry : map.getValue()) {
             String key = scalar(entry.getKeyNode());
@@ -134,14 +153,27 @@ public final class RouteTableLoader {
                     }
                 }
                 case "notify" -> notify = notify(value, where);
+                case "webhooks" -> {
+                    if (!(value instanceof SequenceNode list)) {
+                        problem(value, where, "expected a list of webhook names, such as [pagerduty]");
+                        continue;
+                    }
+                    for (int i = 0; i < list.getValue().size(); i++) {
+                        String hook = text(list.getValue().get(i), where + "[" + i + "]");
+                        if (hook != null) {
+                            webhooks.add(hook);
+                            webhookRefs.add(new Object[] {list.getValue().get(i), where + "[" + i + "]", hook});
+                        }
+                    }
+                }
                 default -> problem(entry.getKeyNode(), where, "unknown key (expected one of "
                         + String.join(", ", ROUTE_KEYS.stream().sorted().toList()) + ")");
             }
         }
-        if (drop && (cont || runbook != null || (notify != null && !notify.isEmpty()))) {
-            problem(node, path, "a route with 'drop: true' cannot also notify, remediate or continue");
+        if (drop && (cont || runbook != null || (notify != null && !notify.isEmpty()) || !webhooks.isEmpty())) {
+            problem(node, path, "a route with 'drop: true' cannot also notify, remediate, call webhooks or continue");
         }
-        return ok ? new Route(name, matchers, drop, drop ? List.of() : notify, drop ? null : runbook, cont) : null;
+        return ok ? new Route(name, matchers, drop, drop ? List.of() : notify, drop ? null : runbook, cont, webhooks) : null;
     }
 
     private boolean matchers(Node value, String where, List<LabelMatcher> out) {
