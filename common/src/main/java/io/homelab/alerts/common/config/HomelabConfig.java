@@ -81,7 +81,7 @@ public record HomelabConfig(
             new Setting("TELEGRAM_API_URL", "https://api.telegram.org", "Bot API base URL (a local Bot API server, or a test stand-in)"),
             new Setting("ALERT_TIME_ZONE", "UTC", "time zone of times in messages (an IANA name such as Europe/Berlin)"),
             new Setting("DATA_DIR", "./data", "where the embedded broker and the stream state keep their data"),
-            new Setting("HOMELAB_CONFIG", null, "YAML file with routes (and, later, runbooks); see examples/homelab.yml"),
+            new Setting("HOMELAB_CONFIG", null, "YAML file with routes and outgoing webhooks; see examples/homelab.yml"),
             new Setting("PROCESSOR_HTTP_PORT", "9096", "port of the alert history API (/api/alerts, /api/stats) of the process running the processor (0: any free port)"),
             new Setting("PROCESSOR_HTTP_HOST", "127.0.0.1", "host name other processor instances reach this one's history API at"),
             new Setting("PROCESSOR_API_URL", "http://127.0.0.1:9096", "where the notifier's /alerts, /history and /health commands read the history API, when the processor runs in another process"),
