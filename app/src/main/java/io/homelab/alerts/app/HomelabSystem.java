@@ -141,7 +141,8 @@ public final class HomelabSystem implements AutoCloseable {
                 log.info("Webhook {} gets the alerts its routes send to {}", webhook.name(), webhook.url().getHost());
             }
             started.push(new NotifierService(new NotifierConfig(topics, bootstrapServers, chats, config.timeZone(), maxRecordBytes(config),
-                    config.stormThreshold(), config.telegramBotToken().isPresent() && config.alertmanagerUrl().isPresent()),
+                    config.stormThreshold(), config.telegramBotToken().isPresent() && config.alertmanagerUrl().isPresent(),
+                    config.approvalTimeout()),
                     channel, onFatal).start());
         }
         if (targets.contains(Target.REMEDIATOR)) {

@@ -9,9 +9,15 @@ import java.util.List;
  *
  * @param stormThreshold more alerts than this for one chat in one batch are sent as one digest; 0: never
  * @param silenceButtons put 🔕 Silence 1h / 4h / 24h buttons under firing alerts (ALERTMANAGER_URL is set)
+ * @param approvalTimeout approval requests older than this are not shown (they could no longer be approved)
  */
 public record NotifierConfig(Topics topics, String bootstrapServers, List<String> chatIds, ZoneId timeZone, int maxRecordBytes,
-        int stormThreshold, boolean silenceButtons) {
+        int stormThreshold, boolean silenceButtons, java.time.Duration approvalTimeout) {
+
+    public NotifierConfig(Topics topics, String bootstrapServers, List<String> chatIds, ZoneId timeZone, int maxRecordBytes,
+            int stormThreshold, boolean silenceButtons) {
+        this(topics, bootstrapServers, chatIds, timeZone, maxRecordBytes, stormThreshold, silenceButtons, java.time.Duration.ofHours(1));
+    }
 
     public String groupId() {
         return topics.prefix() + "notifier";

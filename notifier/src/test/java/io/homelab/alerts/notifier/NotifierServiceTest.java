@@ -237,7 +237,10 @@ class NotifierServiceTest {
     }
 
     static RemediationUpdate asked(AlertEvent alert) {
-        Instant at = Instant.parse("2026-11-25T22:00:00Z");
+        return asked(alert, Instant.now());
+    }
+
+    static RemediationUpdate asked(AlertEvent alert, Instant at) {
         return new RemediationUpdate(RemediationUpdate.idFor(alert), RemediationUpdate.Stage.APPROVAL_REQUIRED, alert, "<jelly&fin>",
                 "restart-container", "unknown (no runbook rates it yet)", "run runbook restart-container on <jelly&fin>", List.of(), null,
                 null, at, at);
@@ -263,6 +266,16 @@ class NotifierServiceTest {
         assertThat(call.body().at("/reply_markup/inline_keyboard/0/0/text").asText()).isEqualTo("✅ Approve");
         assertThat(call.body().at("/reply_markup/inline_keyboard/0/0/callback_data").asText()).isEqualTo("approve:" + update.requestId());
         assertThat(call.body().at("/reply_markup/inline_keyboard/0/1/callback_data").asText()).isEqualTo("reject:" + update.requestId());
+    }
+
+    @Test
+    void an_approval_request_older_than_the_timeout_is_not_shown_again_when_replayed() throws Exception {
+        remediatorSays(asked(alert("LongAgo"), Instant.now().minus(Duration.ofHours(2))));
+        remediatorSays(asked(alert("JustNow")));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 1);
+        Thread.sleep(300);
+        assertThat(telegram.sentTexts()).singleElement().asString().contains("<b>Issue:</b> JustNow &lt;is&gt; down");
     }
 
     @Test

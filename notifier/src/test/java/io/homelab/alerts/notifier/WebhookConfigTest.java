@@ -76,6 +76,10 @@ class WebhookConfigTest {
                     url: http://ok
                     send_resolved: sometimes
                     header: {}
+                  - name: hosted
+                    url: http://ok
+                    headers: {Host: elsewhere}
+                    body: {}
                 """);
         assertThatThrownBy(() -> WebhookConfig.load(file, Map.of()))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
@@ -88,6 +92,7 @@ class WebhookConfigTest {
                         file + ": webhooks[1].header: unknown key (expected one of body, headers, name, send_resolved, url)",
                         file + ": webhooks[1].name: 'pd' is defined twice",
                         file + ": webhooks[1].send_resolved: expected true or false, got 'sometimes'",
-                        file + ": webhooks[1].body: required (the JSON to POST, with {{placeholders}})"));
+                        file + ": webhooks[1].body: required (the JSON to POST, with {{placeholders}})",
+                        file + ": webhooks[2].headers.Host: cannot be sent: restricted header name: \"Host\""));
     }
 }

@@ -79,7 +79,13 @@ public final class RemediatorService implements AutoCloseable {
                         onDecision(record);
                     }
                 }
-                consumer.commitSync();
+                try {
+                    consumer.commitSync();
+                } catch (org.apache.kafka.clients.consumer.CommitFailedException
+                        | org.apache.kafka.common.errors.RebalanceInProgressException e) {
+                    // Records may come again after the rebalance: the book makes repeats harmless.
+                    log.info("Commit interrupted by a group rebalance ({}); repeats will be ignored", e.getClass().getSimpleName());
+                }
             }
         } catch (WakeupException e) {
             if (running) {
@@ -98,12 +104,23 @@ public final class RemediatorService implements AutoCloseable {
             for (ConsumerRecord<String, byte[]> record : KafkaClients.readToEnd(bootstrapServers, topics.remediationResults().name(),
                     Duration.ofSeconds(60))) {
                 RemediationUpdate update = read(record, topics.remediationResults().valueSerde().deserializer());
-                if (update != null) {
-                    book.remember(update);
-                    n++;
+                if (update == null || update.requestId() == null || update.stage() == null || update.alert() == null
+                        || update.requestedAt() == null) {
+                    log.warn("Skipping an incomplete update at {}-{}@{}", record.topic(), record.partition(), record.offset());
+                    continue;
                 }
+                book.remember(update);
+                n++;
             }
             log.info("Remediator ready: {} past update(s) read, {} approval(s) pending", n, book.pending().size());
+            for (RemediationUpdate approved : book.interrupted()) {
+                // It may have run in part: never run a fix twice on our own; say so and let a person look.
+                RemediationUpdate failed = approved.next(Stage.FAILED, approved.decision(),
+                        "The remediator stopped after the approval, before recording the result; the fix is not run again. Check "
+                                + approved.component() + " by hand.", java.time.Instant.now());
+                book.remember(failed);
+                publish(failed);
+            }
         } catch (TimeoutException e) {
             throw new IllegalStateException("cannot read " + topics.remediationResults().name() + ": " + e.getMessage(), e);
         }

@@ -42,8 +42,12 @@ class ApprovalBookTest {
     void asks_once_per_firing_of_an_alert_naming_the_component_and_the_runbook() {
         RemediationUpdate asked = book.ask(request(jellyfin, "restart-container")).orElseThrow();
 
-        assertThat(asked.requestId()).isEqualTo("f6e94e35cf045285-" + Long.toString(jellyfin.startsAt().toEpochMilli(), 36));
-        assertThat(asked.requestId().length() + "approve:".length()).as("Telegram callback_data ≤ 64 bytes").isLessThanOrEqualTo(64);
+        assertThat(asked.requestId()).matches("[0-9a-f]{24}");
+        // Fingerprints come from the payload (Alertmanager's own are 16 hex, others may be longer): the id's length does not depend on them.
+        AlertEvent longPrint = alert("ab".repeat(100), jellyfin.startsAt(), jellyfin.labels(), Map.of());
+        assertThat(("approve:" + RemediationUpdate.idFor(longPrint)).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .as("Telegram callback_data ≤ 64 bytes").hasSizeLessThanOrEqualTo(64);
+        assertThat(RemediationUpdate.idFor(longPrint)).isNotEqualTo(asked.requestId());
         assertThat(asked.stage()).isEqualTo(Stage.APPROVAL_REQUIRED);
         assertThat(asked.suggestedFix()).isEqualTo("run runbook restart-container on jellyfin");
         assertThat(asked.risk()).isEqualTo("unknown (no runbook rates it yet)");
@@ -79,6 +83,26 @@ class ApprovalBookTest {
         assertThat(book.decide(decision(id, Verdict.REJECT, "bob"))).isEmpty();
         assertThat(book.decide(decision("unknown-1", Verdict.APPROVE, "bob"))).isEmpty();
         assertThat(book.pending()).isEmpty();
+    }
+
+    @Test
+    void a_timely_answer_that_reaches_a_lagging_remediator_late_is_still_timely() {
+        String id = book.ask(request(jellyfin, "restart-container")).orElseThrow().requestId();
+        RemediationDecision answered = decision(id, Verdict.APPROVE, "alice");
+        clock.advance(TIMEOUT.plusMinutes(5)); // the remediator was down meanwhile
+
+        assertThat(book.decide(answered).orElseThrow().stage()).isEqualTo(Stage.APPROVED);
+    }
+
+    @Test
+    void an_approval_without_a_result_is_reported_as_interrupted_after_a_restart() {
+        RemediationUpdate asked = book.ask(request(jellyfin, "restart-container")).orElseThrow();
+        RemediationUpdate approved = book.decide(decision(asked.requestId(), Verdict.APPROVE, "alice")).orElseThrow();
+        ApprovalBook restarted = new ApprovalBook(TIMEOUT, clock);
+        restarted.remember(asked);
+        restarted.remember(approved);
+
+        assertThat(restarted.interrupted()).containsExactly(approved);
     }
 
     @Test

@@ -55,9 +55,20 @@ class RemediatorServiceTest {
     static final RemediationRequest REQUEST = new RemediationRequest(EVENT, "restart-container", DedupReason.FIRST, "default", List.of());
     static final String ID = RemediationUpdate.idFor(EVENT);
 
+    /** Faults the remediator reported: a dead thread must fail the test, not pass it quietly. */
+    final List<String> faults = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void noFaults() {
+        assertThat(faults).isEmpty();
+    }
+
     RemediatorService remediator(Topics topics) {
-        return new RemediatorService(topics, kafka.bootstrapServers(), Duration.ofHours(1), Executor.nothingYet(Clock.systemUTC()), Clock.systemUTC(),
-                f -> {}).start();
+        return remediator(topics, Executor.nothingYet(Clock.systemUTC()));
+    }
+
+    RemediatorService remediator(Topics topics, Executor executor) {
+        return new RemediatorService(topics, kafka.bootstrapServers(), Duration.ofHours(1), executor, Clock.systemUTC(), faults::add).start();
     }
 
     void send(String topic, String key, byte[] value) throws Exception {
@@ -101,6 +112,35 @@ class RemediatorServiceTest {
             assertThat(last.decision().chatId()).isEqualTo("-100");
             assertThat(last.decision().messageId()).isEqualTo(7);
         }
+    }
+
+    @Test
+    void an_approval_whose_result_was_never_recorded_is_reported_failed_after_a_restart_not_run_again() throws Exception {
+        Topics topics = Topics.withPrefix("interrupted.");
+        KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 1, 1024 * 1024);
+        // What a remediator that died mid-fix left behind: the request, the approval, and no result.
+        Instant asked = Instant.now().minusSeconds(30);
+        RemediationUpdate request = new RemediationUpdate(ID, Stage.APPROVAL_REQUIRED, EVENT, "jellyfin", "restart-container", "low",
+                "run runbook restart-container on jellyfin", List.of(), null, null, asked, asked);
+        RemediationDecision approval = new RemediationDecision(ID, Verdict.APPROVE, 42, "alice", "-100", 7, asked.plusSeconds(5));
+        send(topics.remediationResults().name(), ID, Json.write(request));
+        send(topics.remediationResults().name(), ID, Json.write(request.next(Stage.APPROVED, approval, "Approved by @alice.", approval.at())));
+        send(topics.remediationDecisions().name(), ID, Json.write(approval)); // not committed before the crash: read again
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+
+        try (RemediatorService r = remediator(topics, approved -> {
+            runs.incrementAndGet();
+            return Executor.nothingYet(Clock.systemUTC()).run(approved);
+        })) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> results(topics).size() >= 3);
+            Thread.sleep(500); // the re-read decision must add nothing
+            assertThat(results(topics)).extracting(RemediationUpdate::stage).containsExactly(Stage.APPROVAL_REQUIRED, Stage.APPROVED, Stage.FAILED);
+            RemediationUpdate last = results(topics).get(2);
+            assertThat(last.detail()).isEqualTo("The remediator stopped after the approval, before recording the result; the fix is not run again."
+                    + " Check jellyfin by hand.");
+            assertThat(last.decision().messageId()).as("so the notifier replies to the approved message").isEqualTo(7);
+        }
+        assertThat(runs).hasValue(0);
     }
 
     @Test

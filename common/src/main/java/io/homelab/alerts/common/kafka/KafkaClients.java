@@ -86,13 +86,15 @@ public final class KafkaClients {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
             List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))) {
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp, Duration.ofSeconds(1)) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
                     throw new TimeoutException("could not read " + topic + " to its end within " + timeout.toSeconds() + " s");
                 }
                 consumer.poll(Duration.ofMillis(100)).forEach(records::add);
             }
             return records;
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw new TimeoutException("cannot read " + topic + ": " + e.getMessage());
         }
     }
 }

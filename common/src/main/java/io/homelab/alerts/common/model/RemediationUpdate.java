@@ -36,10 +36,17 @@ public record RemediationUpdate(String requestId, Stage stage, AlertEvent alert,
     }
 
     /**
-     * The id of the remediation of one firing of one alert: its fingerprint and start time, so the
-     * same incident never asks twice. Short enough for Telegram's 64-byte callback data.
+     * The id of the remediation of one firing of one alert: a hash of its fingerprint and start
+     * time, so the same incident never asks twice. 24 hex characters whatever the fingerprint's
+     * length, so "approve:" + id always fits Telegram's 64-byte callback data.
      */
     public static String idFor(AlertEvent alert) {
-        return alert.fingerprint() + "-" + Long.toString(alert.startsAt() == null ? 0 : alert.startsAt().toEpochMilli(), 36);
+        String incident = alert.fingerprint() + "@" + (alert.startsAt() == null ? 0 : alert.startsAt().toEpochMilli());
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(incident.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
     }
 }

@@ -165,6 +165,11 @@ public final class CommandHandler {
                 return new ButtonOutcome("Unknown request", null);
             }
             if (current.stage() != RemediationUpdate.Stage.APPROVAL_REQUIRED) {
+                if (current.decision() != null) {
+                    decided.put(requestId, current.decision().who()); // the real decider, for later presses
+                } else {
+                    decided.remove(requestId);
+                }
                 String by = current.decision() == null ? "" : " by " + current.decision().who();
                 String stage = current.stage().name().toLowerCase(Locale.ROOT).replace('_', ' ');
                 return new ButtonOutcome("Already " + stage + by, List.of(), "ℹ️ Already " + stage + Html.escape(by));
@@ -328,14 +333,24 @@ public final class CommandHandler {
                 return "✅ No fixes waiting for approval.";
             }
             StringBuilder sb = new StringBuilder("⚠️ <b>").append(open.size()).append(" fix(es) waiting for approval</b>\n");
+            int shown = 0;
             for (RemediationUpdate u : open) {
-                sb.append("• ").append(Html.escape(u.alert().alertname())).append(" on ").append(Html.escape(u.component()))
-                        .append(": ").append(Html.escape(u.suggestedFix())).append(", asked ").append(ago(u.requestedAt())).append(" ago\n");
+                if (shown++ == 20) {
+                    sb.append("…and ").append(open.size() - 20).append(" more.\n");
+                    break;
+                }
+                sb.append("• ").append(Html.escape(cut(u.alert().alertname()))).append(" on ").append(Html.escape(cut(u.component())))
+                        .append(": ").append(Html.escape(cut(u.suggestedFix()))).append(", asked ").append(ago(u.requestedAt())).append(" ago\n");
             }
             return sb.append("Answer with the buttons under each request.").toString();
         } catch (Exception e) {
             return "⚠️ Kafka is not answering (" + Html.escape(String.valueOf(e.getMessage())) + ").";
         }
+    }
+
+    /** A value shown in a list: at most 100 characters, so 20 lines stay far below Telegram's 4096. */
+    private static String cut(String value) {
+        return value == null ? "" : value.length() > 100 ? value.substring(0, 99) + "…" : value;
     }
 
     private String health() {

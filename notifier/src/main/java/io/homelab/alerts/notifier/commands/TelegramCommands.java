@@ -59,13 +59,21 @@ public final class TelegramCommands implements AutoCloseable {
                 CommandHandler.ButtonOutcome outcome = handler.onButton(chatId, messageId, query.getFrom() == null ? null : query.getFrom().getId(),
                         query.getFrom() == null ? null : query.getFrom().getUserName(), query.getData());
                 // Answer at once, whatever happens, so the client stops its spinner.
-                replies.answerButton(query.getId(), outcome == null ? "" : outcome.notice());
+                String notice = outcome == null ? "" : outcome.notice();
+                try {
+                    // Telegram: a callback notice is at most 200 characters; a press older than ~15 minutes cannot be answered.
+                    replies.answerButton(query.getId(), notice.length() > 200 ? notice.substring(0, 199) + "…" : notice);
+                } catch (RuntimeException e) {
+                    log.info("Could not answer a button press: {}", e.getMessage());
+                }
                 if (outcome == null || messageId == null) {
                     return;
                 }
-                if (outcome.appendHtml() != null && query.getMessage() instanceof Message shown && shown.hasText()) {
-                    // Rebuilt from what Telegram shows, so no copy of every sent message is needed.
-                    String html = EntitiesToHtml.toHtml(shown.getText(), shown.getEntities()) + "\n\n" + outcome.appendHtml();
+                String html = outcome.appendHtml() != null && query.getMessage() instanceof Message shown && shown.hasText()
+                        // Rebuilt from what Telegram shows, so no copy of every sent message is needed.
+                        ? EntitiesToHtml.toHtml(shown.getText(), shown.getEntities()) + "\n\n" + outcome.appendHtml() : null;
+                // Telegram: 4096 characters after entity parsing; the shown text plus our line is a safe bound.
+                if (html != null && ((Message) query.getMessage()).getText().length() + outcome.appendHtml().length() + 2 <= 4096) {
                     replies.editText(chatId, messageId, html, outcome.newButtons() == null ? List.of() : outcome.newButtons());
                 } else if (outcome.newButtons() != null) {
                     replies.editButtons(chatId, messageId, outcome.newButtons());

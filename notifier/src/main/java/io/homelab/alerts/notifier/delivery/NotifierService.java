@@ -188,6 +188,8 @@ public final class NotifierService implements AutoCloseable {
         try {
             keepUrgent(consumer.poll(Duration.ZERO));
         } finally {
+            // The poll may have started a rebalance that took partitions away: resume only what is still ours.
+            normal.retainAll(consumer.assignment());
             consumer.resume(normal);
         }
         while (!urgentArrivals.isEmpty()) {
@@ -384,6 +386,11 @@ public final class NotifierService implements AutoCloseable {
         List<OutgoingMessage> messages = new java.util.ArrayList<>();
         switch (update.stage()) {
             case APPROVAL_REQUIRED -> {
+                if (update.requestedAt() != null && java.time.Instant.now().isAfter(update.requestedAt().plus(config.approvalTimeout()))) {
+                    // Replayed from long ago (a new consumer group, expired offsets): it can no longer be approved.
+                    log.info("Not showing approval request {}: older than the approval timeout", update.requestId());
+                    break;
+                }
                 String text = formatter.approval(update);
                 List<OutgoingMessage.Button> buttons = List.of(new OutgoingMessage.Button("✅ Approve", "approve:" + update.requestId()),
                         new OutgoingMessage.Button("❌ Reject", "reject:" + update.requestId()));

@@ -20,7 +20,8 @@ public final class EntitiesToHtml {
             return "";
         }
         List<MessageEntity> sorted = new ArrayList<>(entities == null ? List.of() : entities);
-        sorted.removeIf(e -> open(e) == null || e.getLength() == null || e.getOffset() == null);
+        sorted.removeIf(e -> e.getType() == null || e.getLength() == null || e.getOffset() == null || open(e) == null
+                || e.getOffset() < 0 || e.getOffset() + e.getLength() > text.length());
         // Outer entities first: by start, then the longer one.
         sorted.sort(Comparator.comparing(MessageEntity::getOffset).thenComparing(MessageEntity::getLength, Comparator.reverseOrder()));
         StringBuilder out = new StringBuilder(text.length() + 32 * sorted.size());

@@ -61,8 +61,10 @@ public final class ApprovalBook {
             return Optional.empty();
         }
         Instant now = clock.instant();
+        // When the person answered, not when we got to it: a lagging remediator must not expire a timely answer.
+        Instant answered = decision.at() == null || decision.at().isAfter(now) ? now : decision.at();
         RemediationUpdate next;
-        if (now.isAfter(current.requestedAt().plus(timeout))) {
+        if (answered.isAfter(current.requestedAt().plus(timeout))) {
             next = current.next(Stage.EXPIRED, decision, "Approval came after " + timeout.toMinutes()
                     + " min (REMEDIATION_APPROVAL_TIMEOUT): nothing was done.", now);
         } else if (decision.verdict() == RemediationDecision.Verdict.APPROVE) {
@@ -77,6 +79,11 @@ public final class ApprovalBook {
     /** The current state of one request. */
     public Optional<RemediationUpdate> get(String requestId) {
         return Optional.ofNullable(latest.get(requestId));
+    }
+
+    /** Approved, but no result was recorded (the remediator stopped in between). */
+    public List<RemediationUpdate> interrupted() {
+        return latest.values().stream().filter(u -> u.stage() == Stage.APPROVED).toList();
     }
 
     /** Requests still waiting for a person, oldest first. */

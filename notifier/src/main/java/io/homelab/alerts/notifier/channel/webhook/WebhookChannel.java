@@ -42,7 +42,7 @@ public final class WebhookChannel {
                 .header("Content-Type", "application/json")
                 .header("User-Agent", "homelab-alerts")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(config.body().render(notification))));
-        config.headers().forEach(request::header);
+        config.headers().forEach(request::setHeader); // the configured Content-Type, if any, replaces ours
         HttpResponse<String> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -89,7 +89,16 @@ public record WebhookConfig(String name, URI url, Map<String, String> headers, b
             }
             Map<String, String> headers = new LinkedHashMap<>();
             if (hook.get("headers") instanceof Map<?, ?> h) {
-                h.forEach((k, v) -> headers.put(String.valueOf(k), expand(String.valueOf(v), env, where + ".headers." + k, problems)));
+                h.forEach((k, v) -> {
+                    String value = expand(String.valueOf(v), env, where + ".headers." + k, problems);
+                    try {
+                        // The JDK refuses some headers (Host, Content-Length, …) and line breaks: find out now, not per alert.
+                        java.net.http.HttpRequest.newBuilder(URI.create("http://check")).setHeader(String.valueOf(k), value);
+                        headers.put(String.valueOf(k), value);
+                    } catch (IllegalArgumentException e) {
+                        problems.add(where + ".headers." + k + ": cannot be sent: " + e.getMessage());
+                    }
+                });
             } else if (hook.get("headers") != null) {
                 problems.add(where + ".headers: expected a mapping of header names to values");
             }
