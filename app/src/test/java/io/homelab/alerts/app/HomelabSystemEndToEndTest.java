@@ -156,6 +156,48 @@ class HomelabSystemEndToEndTest {
     }
 
     @Test
+    void a_route_can_send_an_alert_to_an_outgoing_webhook_instead_of_the_chat() throws Exception {
+        java.util.List<String> posted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer hook = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/api/annotations", exchange -> {
+            posted.add(exchange.getRequestHeaders().getFirst("Authorization") + " "
+                    + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            byte[] ok = "{\"id\":1,\"message\":\"Annotation added\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, ok.length);
+            exchange.getResponseBody().write(ok);
+            exchange.close();
+        });
+        hook.start();
+        Path routes = dataDir.resolve("homelab.yml");
+        Files.writeString(routes, """
+                routes:
+                  - name: annotate-only
+                    matchers: ['alertname="TestAlert"']
+                    notify: false
+                    webhooks: [grafana]
+                webhooks:
+                  - name: grafana
+                    url: http://127.0.0.1:%d/api/annotations
+                    headers: {Authorization: Bearer static-token}
+                    body: {time: '{{startsAtMillis}}', tags: [homelab, '{{alertname}}'], text: '{{summary}}'}
+                """.formatted(hook.getAddress().getPort()));
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        try (HomelabSystem system = HomelabSystem.start(config(Map.of("HOMELAB_CONFIG", routes.toString())), EnumSet.allOf(Target.class),
+                new PrintStream(console, true, StandardCharsets.UTF_8), fault -> {})) {
+            assertThat(postWebhook(system, readmeTestAlert()).statusCode()).isEqualTo(200);
+            assertThat(postWebhook(system, Fixtures.alertmanager("firing-single.json")).statusCode()).isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(console.toString(StandardCharsets.UTF_8)).contains("HighCPU"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> posted.size() == 1);
+            assertThat(posted).containsExactly(
+                    "Bearer static-token {\"time\":1795600800000,\"tags\":[\"homelab\",\"TestAlert\"],\"text\":\"This is a test alert\"}");
+            assertThat(console.toString(StandardCharsets.UTF_8)).as("its route sends no chat message").doesNotContain("TestAlert");
+        } finally {
+            hook.stop(0);
+        }
+    }
+
+    @Test
     void an_alert_far_larger_than_a_telegram_message_flows_through_capped_and_does_not_stall_the_pipeline() throws Exception {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         try (HomelabSystem system = HomelabSystem.start(config(Map.of()), EnumSet.allOf(Target.class),

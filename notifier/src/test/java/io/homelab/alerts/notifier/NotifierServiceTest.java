@@ -269,6 +269,19 @@ class NotifierServiceTest {
     }
 
     @Test
+    void an_approval_request_with_huge_values_is_split_and_the_buttons_stay_under_the_last_part() throws Exception {
+        RemediationUpdate update = asked(alert("Huge"));
+        remediatorSays(new RemediationUpdate(update.requestId(), update.stage(), update.alert(), "x".repeat(3000), update.runbook(),
+                update.risk(), "y".repeat(3000), List.of(), null, null, update.requestedAt(), update.at()));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 2);
+        List<TelegramBotApiStandIn.Call> sent = telegram.calls().stream().filter(c -> c.body().has("__ok")).toList();
+        assertThat(sent.get(0).body().has("reply_markup")).isFalse();
+        assertThat(sent.get(1).body().at("/reply_markup/inline_keyboard/0/0/callback_data").asText()).isEqualTo("approve:" + update.requestId());
+        assertThat(telegram.sentTexts().get(1)).endsWith("Should I proceed with this action?");
+    }
+
+    @Test
     void an_approval_request_older_than_the_timeout_is_not_shown_again_when_replayed() throws Exception {
         remediatorSays(asked(alert("LongAgo"), Instant.now().minus(Duration.ofHours(2))));
         remediatorSays(asked(alert("JustNow")));

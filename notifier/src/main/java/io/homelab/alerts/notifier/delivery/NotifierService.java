@@ -391,20 +391,26 @@ public final class NotifierService implements AutoCloseable {
                     log.info("Not showing approval request {}: older than the approval timeout", update.requestId());
                     break;
                 }
-                String text = formatter.approval(update);
+                List<String> parts = splitter.split(formatter.approval(update));
                 List<OutgoingMessage.Button> buttons = List.of(new OutgoingMessage.Button("✅ Approve", "approve:" + update.requestId()),
                         new OutgoingMessage.Button("❌ Reject", "reject:" + update.requestId()));
-                targets(update.chats()).forEach(t -> messages.add(new OutgoingMessage(t.chatId(), t.threadId(), text, buttons)));
+                for (ChatTarget t : targets(update.chats())) {
+                    for (int i = 0; i < parts.size(); i++) {
+                        // The buttons go under the last part, where "Should I proceed" is.
+                        messages.add(new OutgoingMessage(t.chatId(), t.threadId(), parts.get(i), i == parts.size() - 1 ? buttons : List.of()));
+                    }
+                }
             }
             case APPROVED, REJECTED -> log.info("Remediation {} {} by {}", update.requestId(), update.stage(),
                     update.decision() == null ? "?" : update.decision().who());
             default -> {
-                String text = formatter.outcome(update);
                 RemediationDecision answered = update.decision();
-                if (answered != null && answered.chatId() != null && answered.messageId() != null) {
-                    messages.add(new OutgoingMessage(answered.chatId(), null, text, List.of(), answered.messageId()));
-                } else {
-                    targets(update.chats()).forEach(t -> messages.add(new OutgoingMessage(t.chatId(), t.threadId(), text)));
+                for (String text : splitter.split(formatter.outcome(update))) {
+                    if (answered != null && answered.chatId() != null && answered.messageId() != null) {
+                        messages.add(new OutgoingMessage(answered.chatId(), null, text, List.of(), answered.messageId()));
+                    } else {
+                        targets(update.chats()).forEach(t -> messages.add(new OutgoingMessage(t.chatId(), t.threadId(), text)));
+                    }
                 }
             }
         }
