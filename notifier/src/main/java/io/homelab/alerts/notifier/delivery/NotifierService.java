@@ -1,6 +1,5 @@
 package io.homelab.alerts.notifier.delivery;
 
-import io.homelab.alerts.common.kafka.DeadLetterHeaders;
 import io.homelab.alerts.common.kafka.KafkaClients;
 import io.homelab.alerts.common.model.AlertEvent;
 import io.homelab.alerts.common.model.ChatTarget;
@@ -16,7 +15,6 @@ import io.homelab.alerts.notifier.format.MessageFormatter;
 import io.homelab.alerts.notifier.format.MessageSplitter;
 import io.homelab.alerts.notifier.format.StormDigest;
 import java.util.HashMap;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -30,15 +28,9 @@ import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -224,32 +216,13 @@ public final class NotifierService implements AutoCloseable {
     }
 
     private boolean commit(ConsumerRecord<String, byte[]> record) {
-        try {
-            consumer.commitSync(Map.of(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1)));
-            return true;
-        } catch (RebalanceInProgressException | CommitFailedException e) {
-            // The record was delivered but the commit lost: it may be sent once more (at-least-once).
-            log.info("Commit interrupted by a group rebalance ({}); re-reading from the last commit", e.getClass().getSimpleName());
-            return false;
-        }
+        return Offsets.commit(consumer, record, log);
     }
 
     /** Positions moved past records we did not deliver: go back to what is committed. */
     private void rewindToCommitted() {
         urgentArrivals.clear(); // fetched, not sent: read again from the commit
-        Set<TopicPartition> assigned = consumer.assignment();
-        if (assigned.isEmpty()) {
-            return;
-        }
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
-        for (TopicPartition tp : assigned) {
-            OffsetAndMetadata offset = committed.get(tp);
-            if (offset != null) {
-                consumer.seek(tp, offset.offset());
-            } else {
-                consumer.seekToBeginning(List.of(tp));
-            }
-        }
+        Offsets.rewindToCommitted(consumer);
     }
 
     /** The chats that would get more than the storm threshold from this batch, with what they would get. */

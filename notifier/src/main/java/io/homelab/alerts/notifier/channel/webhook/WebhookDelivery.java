@@ -5,18 +5,16 @@ import io.homelab.alerts.common.kafka.Topics;
 import io.homelab.alerts.common.model.Notification;
 import io.homelab.alerts.notifier.channel.DeliveryResult;
 import io.homelab.alerts.notifier.delivery.DeadLetters;
+import io.homelab.alerts.notifier.delivery.Offsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,8 +66,8 @@ public final class WebhookDelivery implements AutoCloseable {
                 // Critical alerts first; each partition keeps its order.
                 batch.sort(Comparator.comparing(r -> !r.topic().equals(topics.priorityNotifications().name())));
                 for (ConsumerRecord<String, byte[]> record : batch) {
-                    if (!running || !deliver(record) || !commit(record)) {
-                        rewind();
+                    if (!running || !deliver(record) || !Offsets.commit(consumer, record, log)) {
+                        Offsets.rewindToCommitted(consumer);
                         break;
                     }
                 }
@@ -136,33 +134,6 @@ public final class WebhookDelivery implements AutoCloseable {
             }
         }
         return running;
-    }
-
-    private boolean commit(ConsumerRecord<String, byte[]> record) {
-        try {
-            consumer.commitSync(Map.of(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1)));
-            return true;
-        } catch (CommitFailedException | org.apache.kafka.common.errors.RebalanceInProgressException e) {
-            log.info("Webhook {}: commit interrupted by a group rebalance; re-reading from the last commit", channel.name());
-            return false;
-        }
-    }
-
-    /** Go back to what is committed: records polled but not delivered are read again. */
-    private void rewind() {
-        var assigned = consumer.assignment();
-        if (assigned.isEmpty()) {
-            return;
-        }
-        var committed = consumer.committed(assigned);
-        for (TopicPartition tp : assigned) {
-            OffsetAndMetadata offset = committed.get(tp);
-            if (offset != null) {
-                consumer.seek(tp, offset.offset());
-            } else {
-                consumer.seekToBeginning(List.of(tp));
-            }
-        }
     }
 
     @Override
