@@ -136,8 +136,18 @@ public final class HomelabSystem implements AutoCloseable {
                 chats = chats.isEmpty() ? List.of("console") : chats;
                 log.warn("TELEGRAM_BOT_TOKEN is not set: alert messages are printed on the console instead of sent to Telegram");
             }
+            List<String> reportTo = chats;
+            Channel reports = channel;
             for (WebhookConfig webhook : webhooks(config)) {
-                started.push(new WebhookDelivery(topics, bootstrapServers, new WebhookChannel(webhook), maxRecordBytes(config), onFatal).start());
+                // A refused alert is said once in the default chats, directly: it is rare, and must not wait behind the queue.
+                java.util.function.Consumer<String> report = html -> reportTo.forEach(chat -> {
+                    var result = reports.send(new io.homelab.alerts.notifier.channel.OutgoingMessage(chat, null, html));
+                    if (!(result instanceof io.homelab.alerts.notifier.channel.DeliveryResult.Delivered)) {
+                        log.warn("Could not tell chat {} that webhook {} refused an alert: {}", chat, webhook.name(), result);
+                    }
+                });
+                started.push(new WebhookDelivery(topics, bootstrapServers, new WebhookChannel(webhook), maxRecordBytes(config), report, onFatal)
+                        .start());
                 log.info("Webhook {} gets the alerts its routes send to {}", webhook.name(), webhook.url().getHost());
             }
             started.push(new NotifierService(new NotifierConfig(topics, bootstrapServers, chats, config.timeZone(), maxRecordBytes(config),

@@ -48,6 +48,7 @@ class WebhookDeliveryTest {
     final Deque<String[]> answers = new ArrayDeque<>();
     final List<JsonNode> received = new CopyOnWriteArrayList<>();
     final List<Instant> receivedAt = new CopyOnWriteArrayList<>();
+    final List<String> reports = new CopyOnWriteArrayList<>();
     Topics topics;
     WebhookDelivery delivery;
     KafkaProducer<String, Notification> producer;
@@ -107,7 +108,8 @@ class WebhookDeliveryTest {
                       payload: {summary: '{{summary}}', source: '{{instance}}', severity: '{{severity}}'}
                 """.formatted(pagerduty.getAddress().getPort(), sendResolved));
         WebhookConfig config = WebhookConfig.load(file, Map.of("PD_KEY", "R0UTING")).get(0);
-        delivery = new WebhookDelivery(topics, kafka.bootstrapServers(), new WebhookChannel(config), 1024 * 1024, fault -> {}).start();
+        delivery = new WebhookDelivery(topics, kafka.bootstrapServers(), new WebhookChannel(config), 1024 * 1024, reports::add, fault -> {})
+                .start();
     }
 
     @AfterEach
@@ -163,5 +165,9 @@ class WebhookDeliveryTest {
         });
         Thread.sleep(500);
         assertThat(received).extracting(b -> b.path("event_action").asText()).containsExactly("trigger", "trigger");
+        assertThat(reports).as("told once, as Telegram HTML (escaped)").containsExactly("⚠️ Webhook pagerduty refused ContainerDown: "
+                + "pagerduty answered 400: {&quot;status&quot;:&quot;invalid event&quot;,&quot;message&quot;:&quot;Event object is invalid&quot;,"
+                + "&quot;errors&quot;:[&quot;'routing_key' is invalid&quot;]}\nIt is kept in Kafka topic "
+                + topics.deadLetters().name() + " (from " + topics.priorityNotifications().name() + " partition 0 offset 0).");
     }
 }

@@ -5,6 +5,7 @@ import io.homelab.alerts.common.kafka.Topics;
 import io.homelab.alerts.common.model.Notification;
 import io.homelab.alerts.notifier.channel.DeliveryResult;
 import io.homelab.alerts.notifier.delivery.DeadLetters;
+import io.homelab.alerts.notifier.format.Html;
 import io.homelab.alerts.notifier.delivery.Offsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,12 +35,16 @@ public final class WebhookDelivery implements AutoCloseable {
     private final WebhookChannel channel;
     private final DeadLetters deadLetters;
     private final KafkaConsumer<String, byte[]> consumer;
+    private final Consumer<String> report;
     private final Thread thread;
     private volatile boolean running = true;
 
-    public WebhookDelivery(Topics topics, String bootstrapServers, WebhookChannel channel, int maxRecordBytes, Consumer<String> onFatal) {
+    /** @param report tells people (the default chats) once about each alert the webhook refused, as Telegram HTML */
+    public WebhookDelivery(Topics topics, String bootstrapServers, WebhookChannel channel, int maxRecordBytes, Consumer<String> report,
+            Consumer<String> onFatal) {
         this.topics = topics;
         this.channel = channel;
+        this.report = report;
         this.deadLetters = new DeadLetters(bootstrapServers, topics.deadLetters(), maxRecordBytes, "homelab-webhook-" + channel.name());
         // A long outage is waited out inside one poll cycle: allow it, the heartbeat thread keeps the membership.
         this.consumer = KafkaClients.consumer(bootstrapServers, groupId(topics, channel.name()), "homelab-webhook-" + channel.name(),
@@ -114,6 +119,13 @@ public final class WebhookDelivery implements AutoCloseable {
                 log.error("Webhook {} refused {} ({}): {}; moved to the dead-letter topic", channel.name(), notification.alert().alertname(),
                         notification.alert().fingerprint(), permanent.reason());
                 deadLetters.write(record, "webhook:" + channel.name(), permanent.failure() + ": " + permanent.reason());
+                try {
+                    report.accept("⚠️ Webhook " + Html.escape(channel.name()) + " refused " + Html.escape(notification.alert().alertname())
+                            + ": " + Html.escape(permanent.reason()) + "\nIt is kept in Kafka topic " + Html.escape(topics.deadLetters().name())
+                            + " (from " + Html.escape(record.topic()) + " partition " + record.partition() + " offset " + record.offset() + ").");
+                } catch (RuntimeException e) {
+                    log.warn("Could not report the refused alert in the chat: {}", e.toString());
+                }
             } else {
                 log.info("Sent {} {} ({}) to webhook {}", notification.alert().status(), notification.alert().alertname(),
                         notification.alert().fingerprint(), channel.name());
