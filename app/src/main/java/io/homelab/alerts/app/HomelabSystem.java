@@ -9,6 +9,8 @@ import io.homelab.alerts.ingest.sink.KafkaWebhookSink;
 import io.homelab.alerts.kafka.embedded.EmbeddedKafka;
 import io.homelab.alerts.notifier.NotifierConfig;
 import io.homelab.alerts.notifier.channel.Channel;
+import io.homelab.alerts.notifier.channel.DeliveryResult;
+import io.homelab.alerts.notifier.channel.OutgoingMessage;
 import io.homelab.alerts.notifier.commands.CommandHandler;
 import io.homelab.alerts.notifier.commands.Publisher;
 import io.homelab.alerts.notifier.pipeline.PipelineView;
@@ -140,9 +142,9 @@ public final class HomelabSystem implements AutoCloseable {
             Channel reports = channel;
             for (WebhookConfig webhook : webhooks(config)) {
                 // A refused alert is said once in the default chats, directly: it is rare, and must not wait behind the queue.
-                java.util.function.Consumer<String> report = html -> reportTo.forEach(chat -> {
-                    var result = reports.send(new io.homelab.alerts.notifier.channel.OutgoingMessage(chat, null, html));
-                    if (!(result instanceof io.homelab.alerts.notifier.channel.DeliveryResult.Delivered)) {
+                Consumer<String> report = html -> reportTo.forEach(chat -> {
+                    DeliveryResult result = reports.send(new OutgoingMessage(chat, null, html));
+                    if (!(result instanceof DeliveryResult.Delivered)) {
                         log.warn("Could not tell chat {} that webhook {} refused an alert: {}", chat, webhook.name(), result);
                     }
                 });

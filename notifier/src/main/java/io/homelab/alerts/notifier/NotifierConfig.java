@@ -20,6 +20,6 @@ public record NotifierConfig(Topics topics, String bootstrapServers, List<String
     }
 
     public String groupId() {
-        return topics.prefix() + "notifier";
+        return topics.groupId("notifier");
     }
 }

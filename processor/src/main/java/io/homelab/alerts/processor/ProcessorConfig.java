@@ -24,6 +24,6 @@ public record ProcessorConfig(Topics topics, String bootstrapServers, Path state
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(10);
 
     public String applicationId() {
-        return topics.prefix() + "processor";
+        return topics.groupId("processor");
     }
 }

@@ -52,7 +52,7 @@ public final class RemediatorService implements AutoCloseable {
         this.bootstrapServers = bootstrapServers;
         this.book = new ApprovalBook(approvalTimeout, clock);
         this.executor = executor;
-        this.consumer = KafkaClients.consumer(bootstrapServers, topics.prefix() + "remediator", "homelab-remediator", Map.of());
+        this.consumer = KafkaClients.consumer(bootstrapServers, topics.groupId("remediator"), "homelab-remediator", Map.of());
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.CLIENT_ID_CONFIG, "homelab-remediator",

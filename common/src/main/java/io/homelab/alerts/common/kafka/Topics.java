@@ -47,6 +47,14 @@ public record Topics(
                 new Topic<>(prefix + "deadletter", Serdes.String(), Serdes.ByteArray()));
     }
 
+    /**
+     * The consumer group (Kafka Streams application id) of a service: "processor", "notifier",
+     * "remediator", … Services and the bot's /health find each other's groups by this one name.
+     */
+    public String groupId(String service) {
+        return prefix + service;
+    }
+
     public List<Topic<?, ?>> all() {
         return List.of(webhooks, notifications, priorityNotifications, remediationRequests, remediationResults,
                 remediationDecisions, control, state, deadLetters);

@@ -19,11 +19,7 @@ public record RemediationUpdate(String requestId, Stage stage, AlertEvent alert,
 
     /** Where a remediation is. Only APPROVAL_REQUIRED waits for a person. */
     public enum Stage {
-        APPROVAL_REQUIRED, APPROVED, REJECTED, EXPIRED, SUCCEEDED, FAILED, NOT_RUN;
-
-        public boolean isFinal() {
-            return this != APPROVAL_REQUIRED && this != APPROVED;
-        }
+        APPROVAL_REQUIRED, APPROVED, REJECTED, EXPIRED, SUCCEEDED, FAILED, NOT_RUN
     }
 
     public RemediationUpdate {

@@ -69,11 +69,11 @@ public final class TelegramCommands implements AutoCloseable {
                 if (outcome == null || messageId == null) {
                     return;
                 }
-                String html = outcome.appendHtml() != null && query.getMessage() instanceof Message shown && shown.hasText()
-                        // Rebuilt from what Telegram shows, so no copy of every sent message is needed.
-                        ? EntitiesToHtml.toHtml(shown.getText(), shown.getEntities()) + "\n\n" + outcome.appendHtml() : null;
                 // Telegram: 4096 characters after entity parsing; the shown text plus our line is a safe bound.
-                if (html != null && ((Message) query.getMessage()).getText().length() + outcome.appendHtml().length() + 2 <= 4096) {
+                if (outcome.appendHtml() != null && query.getMessage() instanceof Message shown && shown.hasText()
+                        && shown.getText().length() + outcome.appendHtml().length() + 2 <= 4096) {
+                    // Rebuilt from what Telegram shows, so no copy of every sent message is needed.
+                    String html = EntitiesToHtml.toHtml(shown.getText(), shown.getEntities()) + "\n\n" + outcome.appendHtml();
                     replies.editText(chatId, messageId, html, outcome.newButtons() == null ? List.of() : outcome.newButtons());
                 } else if (outcome.newButtons() != null) {
                     replies.editButtons(chatId, messageId, outcome.newButtons());

@@ -35,7 +35,7 @@ public final class PipelineView implements AutoCloseable {
     private final Admin admin;
 
     /** One service's consumer group: live members, and records not yet processed. */
-    public record ServiceState(String service, String groupId, int members, long lag) {}
+    public record ServiceState(String service, int members, long lag) {}
 
     public PipelineView(Topics topics, String bootstrapServers) {
         this.topics = topics;
@@ -50,7 +50,7 @@ public final class PipelineView implements AutoCloseable {
     public List<ServiceState> services() throws Exception {
         Map<String, String> groups = new LinkedHashMap<>();
         for (String service : List.of("processor", "notifier", "remediator")) {
-            groups.put(service, topics.prefix() + service);
+            groups.put(service, topics.groupId(service));
         }
         var described = admin.describeConsumerGroups(groups.values()).describedGroups();
         List<ServiceState> out = new ArrayList<>();
@@ -65,7 +65,7 @@ public final class PipelineView implements AutoCloseable {
                 d = null; // never started against this cluster
             }
             int members = d == null ? 0 : d.members().size();
-            out.add(new ServiceState(g.getKey(), g.getValue(), members, d == null ? 0 : lag(g.getValue())));
+            out.add(new ServiceState(g.getKey(), members, d == null ? 0 : lag(g.getValue())));
         }
         return out;
     }

@@ -54,7 +54,7 @@ public final class WebhookDelivery implements AutoCloseable {
     }
 
     public static String groupId(Topics topics, String webhook) {
-        return topics.prefix() + "notifier-webhook-" + webhook;
+        return topics.groupId("notifier-webhook-" + webhook);
     }
 
     public WebhookDelivery start() {
