@@ -57,7 +57,7 @@ public final class HomelabAlerts implements Callable<Integer> {
                 HomelabSystem.router(config); // HOMELAB_CONFIG problems stop the start too, with the others' exit code
                 HomelabSystem.webhooks(config);
             } catch (ConfigException e) {
-                printProblems(spec.commandLine().getErr(), "cannot start", e);
+                printProblems(spec.commandLine().getErr(), "cannot start,", e);
                 return EXIT_CONFIG;
             }
             // logback.xml reads LOG_LEVEL from the environment only; this applies a .env value too.
@@ -100,7 +100,7 @@ public final class HomelabAlerts implements Callable<Integer> {
     }
 
     static void printProblems(PrintWriter err, String what, ConfigException e) {
-        err.println("homelab-alerts: " + what + ", " + e.problems().size() + " problem(s) in the configuration:");
+        err.println("homelab-alerts: " + what + " " + e.problems().size() + " problem(s) in the configuration:");
         e.problems().forEach(p -> err.println("  - " + p));
         err.println("Run 'homelab-alerts --help' for every setting and its default.");
         err.flush();

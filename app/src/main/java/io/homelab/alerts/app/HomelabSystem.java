@@ -13,7 +13,11 @@ import io.homelab.alerts.notifier.channel.DeliveryResult;
 import io.homelab.alerts.notifier.channel.OutgoingMessage;
 import io.homelab.alerts.notifier.commands.CommandHandler;
 import io.homelab.alerts.notifier.commands.Publisher;
+import io.homelab.alerts.common.health.Readiness;
+import io.homelab.alerts.notifier.delivery.RateLimiter;
+import io.homelab.alerts.notifier.pipeline.NotificationRecords;
 import io.homelab.alerts.notifier.pipeline.PipelineView;
+import io.homelab.alerts.notifier.pipeline.RemediationView;
 import io.homelab.alerts.notifier.commands.ProcessorApiClient;
 import io.homelab.alerts.notifier.commands.TelegramCommands;
 import io.homelab.alerts.notifier.silence.AlertmanagerSilences;
@@ -90,6 +94,11 @@ public final class HomelabSystem implements AutoCloseable {
     private void startAll(HomelabConfig config, Set<Target> targets, PrintStream console, Consumer<String> onFatal) throws Exception {
         long t0 = System.nanoTime();
         Topics topics = Topics.withPrefix(config.topicPrefix());
+        if (config.kafkaBootstrapServers().isEmpty() || targets.contains(Target.PROCESSOR)) {
+            // Before anything in DATA_DIR is opened: a second instance must change nothing.
+            DataDirLock lock = DataDirLock.acquire(config.dataDir());
+            started.push(lock);
+        }
         if (config.kafkaBootstrapServers().isPresent()) {
             bootstrapServers = config.kafkaBootstrapServers().get();
             log.info("Using Kafka at {}", bootstrapServers);
@@ -111,14 +120,18 @@ public final class HomelabSystem implements AutoCloseable {
         if (targets.contains(Target.PROCESSOR)) {
             ProcessorConfig processorConfig = new ProcessorConfig(topics, bootstrapServers, config.dataDir().resolve("streams"),
                     new DedupPolicy(config.dedupWindow(), config.reminders(), config.flapChanges(), config.flapWindow()),
-                    router(config), ProcessorConfig.DEFAULT_COMMIT_INTERVAL,
-                    maxRecordBytes(config), config.processorHttpHost(), config.processorHttpPort());
+                    router(config), ProcessorConfig.DEFAULT_COMMIT_INTERVAL, maxRecordBytes(config),
+                    new io.homelab.alerts.common.model.WebhookLimits(config.maxAlerts()), config.historyRetention(),
+                    new ProcessorConfig.HistoryApiSettings(config.processorHttpBind(), config.processorHttpHost(),
+                            config.processorHttpPort(), config.processorApiKey()));
             processor = new ProcessorService(processorConfig, registry, onFatal).start();
             started.push(processor);
         }
+        List<Readiness> readiness = new ArrayList<>();
         if (targets.contains(Target.NOTIFIER)) {
             Channel channel;
             List<String> chats = config.telegramChatIds();
+            RateLimiter limiter = new RateLimiter(Clock.systemUTC()); // shared by the alerts and the bot's replies
             if (config.telegramBotToken().isPresent()) {
                 TelegramChannel telegram = new TelegramChannel(config.telegramBotToken().get(), config.telegramApiUrl());
                 started.push(telegram::close);
@@ -128,11 +141,21 @@ public final class HomelabSystem implements AutoCloseable {
                 started.push(publisher);
                 PipelineView pipeline = new PipelineView(topics, bootstrapServers);
                 started.push(pipeline);
-                URI processorApi = processor != null ? URI.create("http://127.0.0.1:" + processor.apiPort()) : config.processorApiUrl();
-                CommandHandler handler = new CommandHandler(Set.copyOf(chats), config.telegramAllowedUsers(),
-                        new ProcessorApiClient(processorApi), publisher.control(), publisher.decisions(), pipeline, config.approvalTimeout(),
+                RemediationView remediations = new RemediationView(topics, bootstrapServers).start();
+                started.push(remediations);
+                NotificationRecords records = new NotificationRecords(topics, bootstrapServers);
+                started.push(records);
+                // The bot answers in the default chats and in every chat a route sends to.
+                Set<String> answerable = new java.util.LinkedHashSet<>(chats);
+                routeChats(config).forEach(answerable::add);
+                CommandHandler handler = new CommandHandler(answerable, config.telegramAllowedUsers(),
+                        new ProcessorApiClient(processorApi(config), config.processorApiKey()), publisher.control(), publisher.decisions(),
+                        pipeline, remediations, records, config.approvalTimeout(),
                         config.alertmanagerUrl().map(AlertmanagerSilences::new).orElse(null), config.timeZone(), Clock.systemUTC());
-                started.push(new TelegramCommands(config.telegramBotToken().get(), config.telegramApiUrl(), handler, telegram));
+                TelegramCommands commands = new TelegramCommands(config.telegramBotToken().get(), config.telegramApiUrl(), handler, telegram,
+                        limiter, Clock.systemUTC()).start();
+                started.push(commands);
+                readiness.add(commands.readiness());
             } else {
                 channel = new ConsoleChannel(console);
                 chats = chats.isEmpty() ? List.of("console") : chats;
@@ -155,7 +178,7 @@ public final class HomelabSystem implements AutoCloseable {
             started.push(new NotifierService(new NotifierConfig(topics, bootstrapServers, chats, config.timeZone(), maxRecordBytes(config),
                     config.stormThreshold(), config.telegramBotToken().isPresent() && config.alertmanagerUrl().isPresent(),
                     config.approvalTimeout()),
-                    channel, onFatal).start());
+                    channel, limiter, onFatal).start());
         }
         if (targets.contains(Target.REMEDIATOR)) {
             started.push(new RemediatorService(topics, bootstrapServers, config.approvalTimeout(),
@@ -165,7 +188,7 @@ public final class HomelabSystem implements AutoCloseable {
             IngestConfig ingestConfig = IngestConfig.from(config);
             KafkaWebhookSink sink = new KafkaWebhookSink(bootstrapServers, topics.webhooks(), ingestConfig, registry);
             started.push(sink);
-            ingest = new IngestApp(ingestConfig, sink, registry, Clock.systemUTC()).start();
+            ingest = new IngestApp(ingestConfig, sink, registry, Clock.systemUTC(), readiness).start();
             started.push(ingest);
         }
         log.info("homelab-alerts started ({}) in {} ms", targets, Duration.ofNanos(System.nanoTime() - t0).toMillis());
@@ -222,6 +245,25 @@ public final class HomelabSystem implements AutoCloseable {
         Map<String, String> env = new HashMap<>(io.homelab.alerts.common.config.DotEnv.read(Path.of(".env"), new ArrayList<>()));
         env.putAll(System.getenv());
         return WebhookConfig.load(config.homelabConfig().get(), env);
+    }
+
+    /** Where the notifier reads the history API: this process's own when the processor runs here, else PROCESSOR_API_URL. */
+    private URI processorApi(HomelabConfig config) {
+        if (processor == null) {
+            return config.processorApiUrl();
+        }
+        String bind = config.processorHttpBind();
+        String host = bind.equals("0.0.0.0") || bind.equals("::") || bind.equals("[::]") ? "127.0.0.1" : bind;
+        return URI.create("http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + processor.apiPort());
+    }
+
+    /** The chats routes name beyond the default ones (HOMELAB_CONFIG), so the bot answers presses and commands there too. */
+    static List<String> routeChats(HomelabConfig config) {
+        Router router = router(config);
+        if (router instanceof io.homelab.alerts.processor.route.RouteTable table) {
+            return table.namedChats().stream().map(io.homelab.alerts.common.model.ChatTarget::chatId).distinct().toList();
+        }
+        return List.of();
     }
 
     /** The largest record any topic takes: the largest accepted webhook, with room for key, headers and wrapping. */

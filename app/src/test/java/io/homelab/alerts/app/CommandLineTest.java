@@ -102,10 +102,53 @@ class CommandLineTest {
         java.nio.file.Files.writeString(bad, "routes:\n  - matchers: ['severity critical']\n");
         Result broken = run(Map.of("HOMELAB_CONFIG", bad.toString()), "check-config");
         assertThat(broken.exit()).isEqualTo(2);
-        assertThat(broken.stderr()).contains(bad + ":2: routes[0].matchers[0]: 'severity critical': expected one of =, !=, =~, !~");
+        assertThat(broken.stderr()).contains("homelab-alerts: check-config found 1 problem(s) in the configuration:",
+                bad + ":2: routes[0].matchers[0]: 'severity critical': expected one of =, !=, =~, !~");
 
         Result start = run(Map.of("HOMELAB_CONFIG", bad.toString()), "run");
         assertThat(start.exit()).as("a broken routes file stops the start").isEqualTo(2);
         assertThat(start.stderr()).contains("homelab-alerts: cannot start, 1 problem(s)", bad + ":2:");
+    }
+
+    @Test
+    void a_second_instance_on_the_same_data_dir_stops_at_once_with_one_line_and_touches_nothing() throws Exception {
+        Path data = workDir.resolve("data");
+        Map<String, String> env = Map.of("PROMETHEUS_WEBHOOK_PORT", "0", "KAFKA_EMBEDDED_PORT", "0", "PROCESSOR_HTTP_PORT", "0",
+                "DATA_DIR", data.toString());
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), HomelabAlerts.class.getName(), "run");
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+        pb.environment().keySet().removeIf(k -> HomelabConfig.SETTINGS.stream().anyMatch(s -> s.name().equals(k)));
+        pb.environment().putAll(env);
+        File firstOut = workDir.resolve("first.txt").toFile();
+        Process first = pb.redirectErrorStream(true).redirectOutput(firstOut).start();
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                    .until(() -> java.nio.file.Files.readString(firstOut.toPath()).contains("homelab-alerts started"));
+            Path quorum = data.resolve("kafka/__cluster_metadata-0/quorum-state");
+            String quorumBefore = java.nio.file.Files.readString(quorum);
+            List<String> metadataBefore = list(data.resolve("kafka/__cluster_metadata-0"));
+
+            Result second = run(env, "run");
+            assertThat(second.exit()).isEqualTo(1);
+            String said = (second.stdout() + second.stderr()).strip();
+            assertThat(said.lines().toList()).as(said).singleElement().asString()
+                    .endsWith("homelab-alerts could not start: DATA_DIR " + data + " is in use by process " + first.pid()
+                            + " (another homelab-alerts): stop it, or give this one another DATA_DIR");
+            assertThat(java.nio.file.Files.readString(quorum)).isEqualTo(quorumBefore);
+            assertThat(list(data.resolve("kafka/__cluster_metadata-0")).stream().filter(f -> f.endsWith(".checkpoint")))
+                    .as("no snapshot written into the running broker's metadata")
+                    .containsExactlyElementsOf(metadataBefore.stream().filter(f -> f.endsWith(".checkpoint")).toList());
+            assertThat(first.isAlive()).isTrue();
+        } finally {
+            first.destroy();
+            first.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    static List<String> list(Path dir) throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
     }
 }

@@ -49,7 +49,7 @@ public final class NotifierBenchmark {
     static Notification notification(int i, Instant receivedAt, List<ChatTarget> chats) {
         AlertEvent alert = new AlertEvent("fp-" + i, "firing",
                 Map.of("alertname", i % 3 == 0 ? "HighCPU" : "ContainerDown", "instance", "host-" + i + ":9100", "severity", "warning"),
-                Map.of("summary", "Something is wrong on host-" + i), receivedAt, null, null, "r", "g", null, 0, receivedAt, null);
+                Map.of("summary", "Something is wrong on host-" + i), receivedAt, null, null, "r", null, 0, receivedAt, null);
         return new Notification(alert, DedupReason.FIRST, false, chats, "bench");
     }
 

@@ -85,7 +85,7 @@ class HomelabConfigTest {
         Files.writeString(dotEnv, "PROMETHEUS_WEBHOOK_PORT=9095\nthis is not a setting\nTELEGRAM_CHAT_ID=\"unterminated\n");
         assertThatThrownBy(() -> HomelabConfig.load(Map.of(), dotEnv))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
-                        dotEnv + " line 2: expected NAME=value, got 'this is not a setting'",
+                        dotEnv + " line 2: expected NAME=value (the line is not shown, it may hold a secret)",
                         dotEnv + " line 3: value of TELEGRAM_CHAT_ID has no closing \""));
     }
 
@@ -123,5 +123,45 @@ class HomelabConfigTest {
         assertThatThrownBy(() -> HomelabConfig.load(Map.of("ALERT_REMINDERS", "sometimes"), dir.resolve(".env")))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
                         "ALERT_REMINDERS: must be true or false, got 'sometimes'"));
+    }
+
+    @Test
+    void a_malformed_dot_env_line_never_shows_the_secret_it_holds() throws IOException {
+        Path dotEnv = dir.resolve(".env");
+        Files.writeString(dotEnv, "TELEGRAM_BOT_TOKEN 123456:SECRETtoken\n123456:SECRET2=x\n");
+        assertThatThrownBy(() -> HomelabConfig.load(Map.of(), dotEnv))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.problems()).containsExactly(
+                            dotEnv + " line 1: expected NAME=value (the line is not shown, it may hold a secret)",
+                            dotEnv + " line 2: the text before '=' is not a variable name (letters, digits and _, not starting with a digit)");
+                    assertThat(String.join("\n", e.problems())).doesNotContain("SECRET");
+                });
+    }
+
+    @Test
+    void a_bad_url_is_named_without_the_password_in_it() {
+        assertThatThrownBy(() -> HomelabConfig.load(Map.of("ALERTMANAGER_URL", "ftp://admin:hunter2@am:9093",
+                "TELEGRAM_API_URL", "http://user:hunter2@bad host"), dir.resolve(".env")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.problems()).containsExactlyInAnyOrder(
+                            "ALERTMANAGER_URL: must be an http(s) URL with a host, got 'ftp://…@am:9093'",
+                            "TELEGRAM_API_URL: not a URL (Illegal character in authority at index 7)");
+                    assertThat(String.join("\n", e.problems())).doesNotContain("hunter2");
+                });
+    }
+
+    @Test
+    void the_history_api_may_leave_loopback_only_with_a_key() {
+        assertThatThrownBy(() -> HomelabConfig.load(Map.of("PROCESSOR_HTTP_BIND", "0.0.0.0"), dir.resolve(".env")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        "PROCESSOR_API_KEY: required when PROCESSOR_HTTP_BIND is not a loopback address (got '0.0.0.0'): "
+                                + "the history API shows every alert's labels"));
+        HomelabConfig c = HomelabConfig.load(Map.of("PROCESSOR_HTTP_BIND", "0.0.0.0", "PROCESSOR_API_KEY", "k"), dir.resolve(".env"));
+        assertThat(c.processorHttpBind()).isEqualTo("0.0.0.0");
+        assertThat(c.processorApiKey()).contains("k");
+        HomelabConfig defaults = HomelabConfig.load(Map.of(), dir.resolve(".env"));
+        assertThat(defaults.processorHttpBind()).isEqualTo("127.0.0.1");
+        assertThat(defaults.maxAlerts()).isEqualTo(1000);
+        assertThat(defaults.historyRetention()).isEqualTo(Duration.ofDays(30));
     }
 }

@@ -1,6 +1,6 @@
 package io.homelab.alerts.ingest;
 
-import io.homelab.alerts.ingest.auth.ApiKeyAuth;
+import io.homelab.alerts.common.auth.ApiKeyAuth;
 import io.homelab.alerts.ingest.http.RequestBodies;
 import io.homelab.alerts.ingest.http.SparkServers;
 import io.homelab.alerts.ingest.sink.RawWebhook;
@@ -8,6 +8,9 @@ import io.homelab.alerts.ingest.sink.StoreResult;
 import io.homelab.alerts.ingest.sink.WebhookSink;
 import io.homelab.alerts.ingest.validate.Validation;
 import io.homelab.alerts.ingest.validate.WebhookValidator;
+import io.homelab.alerts.common.health.Readiness;
+import io.homelab.alerts.common.logging.LogLimiter;
+import java.util.List;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -42,14 +45,24 @@ public final class IngestApp implements AutoCloseable {
     private final Optional<ApiKeyAuth> auth;
     private final DistributionSummary bodySizes;
     private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+    static final int REJECTIONS_LOGGED_PER_MINUTE = 60;
+    private final LogLimiter rejections;
     private Service http;
+    private final List<Readiness> others;
 
     public IngestApp(IngestConfig config, WebhookSink sink, PrometheusMeterRegistry registry, Clock clock) {
+        this(config, sink, registry, clock, List.of());
+    }
+
+    /** @param others other parts of this process that {@code /ready} reports on (Telegram at start-up, say) */
+    public IngestApp(IngestConfig config, WebhookSink sink, PrometheusMeterRegistry registry, Clock clock, List<Readiness> others) {
+        this.others = others;
         this.config = config;
         this.sink = sink;
         this.registry = registry;
         this.clock = clock;
-        this.validator = new WebhookValidator(config.maxBodyBytes());
+        this.validator = new WebhookValidator(config.maxBodyBytes(), config.limits());
+        this.rejections = new LogLimiter(REJECTIONS_LOGGED_PER_MINUTE, java.time.Duration.ofMinutes(1), clock);
         this.auth = config.apiKey().map(ApiKeyAuth::new);
         this.bodySizes = DistributionSummary.builder("homelab_ingest_body_bytes")
                 .description("size of webhook bodies received").baseUnit("bytes").register(registry);
@@ -70,9 +83,15 @@ public final class IngestApp implements AutoCloseable {
         });
         http.get("/ready", (req, res) -> {
             res.type("text/plain");
-            boolean ready = sink.isReady();
-            res.status(ready ? 200 : 503);
-            return ready ? "READY" : "NOT READY: Kafka is not reachable";
+            StringBuilder problems = new StringBuilder();
+            if (!sink.isReady()) {
+                problems.append("\nkafka: not reachable (webhooks are answered 503)");
+            }
+            for (Readiness part : others) {
+                part.problem().ifPresent(p -> problems.append('\n').append(part.name()).append(": ").append(p));
+            }
+            res.status(problems.length() == 0 ? 200 : 503);
+            return problems.length() == 0 ? "READY" : "NOT READY" + problems;
         });
         http.get("/metrics", (req, res) -> {
             res.type("text/plain; version=0.0.4; charset=utf-8");
@@ -102,19 +121,18 @@ public final class IngestApp implements AutoCloseable {
         if (auth.isPresent()) {
             Optional<String> refused = auth.get().refuse(req.headers("X-API-Key"), req.headers("Authorization"));
             if (refused.isPresent()) {
-                log.warn("Refused webhook from {}: {}", req.ip(), refused.get());
                 res.header("WWW-Authenticate", "Bearer realm=\"homelab-alerts\", Basic realm=\"homelab-alerts\"");
-                return reject(res, 401, "unauthorized", refused.get());
+                return reject(res, 401, "unauthorized", refused.get(), req);
             }
         }
         String contentType = req.contentType();
         if (!isJson(contentType)) {
             return reject(res, 415, "unsupported_media_type",
-                    "Content-Type must be application/json, got " + (contentType == null ? "none" : "'" + contentType + "'"));
+                    "Content-Type must be application/json, got " + (contentType == null ? "none" : "'" + abbreviate(contentType) + "'"), req);
         }
         long declared = req.raw().getContentLengthLong();
         if (declared > config.maxBodyBytes()) {
-            return reject(res, 413, "too_large", tooLarge(declared + " bytes"));
+            return reject(res, 413, "too_large", tooLarge(declared + " bytes"), req);
         }
         byte[] body;
         try {
@@ -123,18 +141,20 @@ public final class IngestApp implements AutoCloseable {
             if (isTimeout(e)) {
                 // A stalled network is transient: let Alertmanager retry rather than lose the notification.
                 res.header("Retry-After", "5");
-                return reject(res, 503, "read_timeout", "timed out reading the request body, try again: " + e.getMessage());
+                return reject(res, 503, "read_timeout", "timed out reading the request body, try again: " + e.getMessage(), req);
             }
-            return reject(res, 400, "unreadable", "could not read the request body: " + e.getMessage());
+            return reject(res, 400, "unreadable", "could not read the request body: " + e.getMessage(), req);
         }
         bodySizes.record(body.length);
         if (body.length > config.maxBodyBytes()) {
-            return reject(res, 413, "too_large", tooLarge("more than " + config.maxBodyBytes() + " bytes"));
+            return reject(res, 413, "too_large", tooLarge("more than " + config.maxBodyBytes() + " bytes"), req);
         }
         Validation verdict = validator.validate(body);
         if (verdict instanceof Validation.Invalid invalid) {
-            log.info("Rejected webhook from {}: {}", req.ip(), invalid.message());
-            return reject(res, 400, "invalid", invalid.message());
+            return reject(res, 400, "invalid", invalid.message(), req);
+        }
+        if (verdict instanceof Validation.TooLarge tooLarge) {
+            return reject(res, 413, "too_large", tooLarge.message(), req);
         }
         Validation.Valid valid = (Validation.Valid) verdict;
         RawWebhook webhook = new RawWebhook(body, valid.groupKey(), clock.instant(), req.ip(), req.userAgent(), contentType);
@@ -144,10 +164,10 @@ public final class IngestApp implements AutoCloseable {
             return "{\"status\":\"accepted\",\"alerts\":" + valid.alertCount() + "}";
         }
         if (stored instanceof StoreResult.Rejected rejected) {
-            return reject(res, 413, "too_large", rejected.reason());
+            return reject(res, 413, "too_large", rejected.reason(), req);
         }
         res.header("Retry-After", "5");
-        return reject(res, 503, "unavailable", "not stored, try again: " + ((StoreResult.Unavailable) stored).reason());
+        return reject(res, 503, "unavailable", "not stored, try again: " + ((StoreResult.Unavailable) stored).reason(), req);
     }
 
     private static boolean isTimeout(Throwable e) {
@@ -164,7 +184,22 @@ public final class IngestApp implements AutoCloseable {
         return "body is " + size + ", over the limit of " + config.maxBodyBytes() + " bytes (INGEST_MAX_BODY_BYTES)";
     }
 
-    private String reject(Response res, int status, String outcome, String message) {
+    /**
+     * Answers {@code status} with the JSON error, and logs the same line (401 and 503 at WARN, the
+     * rest at INFO; at most {@value #REJECTIONS_LOGGED_PER_MINUTE} a minute, then one line saying how many
+     * were not logged).
+     */
+    private String reject(Response res, int status, String outcome, String message, Request req) {
+        if (rejections.next() instanceof LogLimiter.Verdict.Log logIt) {
+            if (logIt.suppressedBefore() > 0) {
+                log.info("{} more rejected webhook(s) in the minute before were not logged one by one", logIt.suppressedBefore());
+            }
+            if (status == 401 || status == 503) {
+                log.warn("Answered {} to a webhook from {}: {}", status, req.ip(), message);
+            } else {
+                log.info("Answered {} to a webhook from {}: {}", status, req.ip(), message);
+            }
+        }
         count(outcome);
         res.status(status);
         if (status == 401 || status == 413 || status == 415) {
@@ -192,6 +227,11 @@ public final class IngestApp implements AutoCloseable {
         return Arrays.stream(parts).skip(1).map(p -> p.strip().toLowerCase(Locale.ROOT))
                 .filter(p -> p.startsWith("charset="))
                 .allMatch(p -> p.equals("charset=utf-8") || p.equals("charset=\"utf-8\""));
+    }
+
+    private static String abbreviate(String value) {
+        String s = value.length() > 100 ? value.substring(0, 100) + "…" : value;
+        return s.replaceAll("\\p{Cntrl}", "?");
     }
 
     static String error(String message) {

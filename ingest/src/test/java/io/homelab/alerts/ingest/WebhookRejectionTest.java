@@ -70,6 +70,28 @@ class WebhookRejectionTest {
                 Arguments.of("deeply nested JSON", bytes("{\"version\":\"4\",\"alerts\":" + nested + "}"), 400,
                         "JSON nested too deeply or too large: Document nesting depth (33) exceeds the maximum allowed (32"),
                 Arguments.of("invalid UTF-8", invalidUtf8, 400, "body is not valid UTF-8 (bad byte sequence near byte "),
+                Arguments.of("a fingerprint that is not 16 hex digits", bytes(fixture().replace("\"bfcfce9889d1664b\"", "\"bfcfce9889d1664b:x\"")),
+                        400, "alerts[0].fingerprint: must be 16 hex digits (Alertmanager's fingerprint), got \"bfcfce9889d1664b:x\""),
+                Arguments.of("a fingerprint of the wrong type", bytes(fixture().replace("\"bfcfce9889d1664b\"", "42")), 400,
+                        "alerts[0].fingerprint: must be a string, got a number"),
+                Arguments.of("a label value over the limit", bytes(fixture().replaceFirst("\"192\\.168\\.1\\.101:9100\"", "\"" + "i".repeat(4097) + "\"")),
+                        413, "alerts[0].labels.instance: 4097 characters, over the limit of 4096"),
+                Arguments.of("an annotation over the limit", bytes(fixture().replaceFirst("\"CPU usage is 93\\.2%\"", "\"" + "d".repeat(16385) + "\"")),
+                        413, "alerts[0].annotations.description: 16385 characters, over the limit of 16384"),
+                Arguments.of("too many labels", bytes(fixture().replace("\"severity\": \"warning\"\n      }", manyLabels(101) + "\n      }")),
+                        413, "alerts[0].labels: 105 entries, over the limit of 100"),
+                Arguments.of("a label name over the limit", bytes(fixture().replace("\"severity\": \"warning\"\n      }",
+                        "\"severity\": \"warning\", \"" + "n".repeat(257) + "\": \"v\"\n      }")),
+                        413, "alerts[0].labels: a name of 257 characters (" + "n".repeat(57) + "...), over the limit of 256"),
+                Arguments.of("a groupKey over the limit", bytes(fixture().replace("\"groupKey\": \"{}:{alertname=\\\"HighCPU\\\"}\"", "\"groupKey\": \"" + "g".repeat(4097) + "\"")),
+                        413, "groupKey: 4097 characters, over the limit of 4096"),
+                Arguments.of("an externalURL over the limit", bytes(fixture().replaceFirst("\"externalURL\": \"[^\"]*\"",
+                        "\"externalURL\": \"http://" + "u".repeat(1100) + "\"")), 413, "externalURL: 1107 characters, over the limit of 1024"),
+                Arguments.of("too many alerts", bytes(alerts(1001)), 413,
+                        "alerts: 1001 alerts, over the limit of 1000 (INGEST_MAX_ALERTS; set max_alerts in Alertmanager's webhook_config to send fewer)"),
+                Arguments.of("a control character in a bad label name", bytes(fixture().replace("\"severity\": \"warning\"\n      }",
+                        "\"severity\": \"warning\", \"evil\\n\\u202eline\": 1\n      }")), 400,
+                        "alerts[0].labels.evil\\u000a\\u202eline: must be a string, got a number"),
                 Arguments.of("body over the limit", bytes(EXTRA(IngestHarness.MAX_BODY + 1)), 413,
                         "body is " + (IngestHarness.MAX_BODY + 1) + " bytes, over the limit of " + IngestHarness.MAX_BODY
                                 + " bytes (INGEST_MAX_BODY_BYTES)"));
@@ -124,6 +146,43 @@ class WebhookRejectionTest {
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).isEqualTo("{\"status\":\"error\",\"error\":\"alerts[0].labels: missing (an object of label names to string values); "
                 + "alerts[1].annotations: must be an object of strings, got an array\"}");
+    }
+
+    private static String manyLabels(int n) {
+        StringBuilder sb = new StringBuilder("\"severity\": \"warning\"");
+        for (int i = 0; i < n; i++) {
+            sb.append(", \"l").append(i).append("\": \"v\"");
+        }
+        return sb.toString();
+    }
+
+    private static String alerts(int n) {
+        StringBuilder sb = new StringBuilder("{\"version\":\"4\",\"status\":\"firing\",\"alerts\":[");
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "" : ",").append("{\"status\":\"firing\",\"labels\":{\"alertname\":\"A").append(i).append("\"}}");
+        }
+        return sb.append("]}").toString();
+    }
+
+    @Test
+    void every_rejection_is_logged_at_info_with_the_same_text_as_the_answer() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(IngestApp.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            ingest.send(ingest.webhook("text/plain").POST(HttpRequest.BodyPublishers.ofString(fixture())).build());
+            ingest.post(bytes(EXTRA(IngestHarness.MAX_BODY + 1)));
+            ingest.post(bytes(alerts(1001)));
+            assertThat(lines.list).extracting(e -> e.getLevel() + " " + e.getFormattedMessage()).containsExactly(
+                    "INFO Answered 415 to a webhook from 127.0.0.1: Content-Type must be application/json, got 'text/plain'",
+                    "INFO Answered 413 to a webhook from 127.0.0.1: body is " + (IngestHarness.MAX_BODY + 1) + " bytes, over the limit of "
+                            + IngestHarness.MAX_BODY + " bytes (INGEST_MAX_BODY_BYTES)",
+                    "INFO Answered 413 to a webhook from 127.0.0.1: alerts: 1001 alerts, over the limit of 1000 (INGEST_MAX_ALERTS; "
+                            + "set max_alerts in Alertmanager's webhook_config to send fewer)");
+        } finally {
+            logger.detachAppender(lines);
+        }
     }
 
     private static long written() {

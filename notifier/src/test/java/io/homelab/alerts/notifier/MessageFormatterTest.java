@@ -16,7 +16,7 @@ class MessageFormatterTest {
     final MessageFormatter formatter = new MessageFormatter(ZoneId.of("Europe/Berlin"));
 
     static AlertEvent alert(String status, Map<String, String> labels, Map<String, String> annotations, Instant endsAt, String source) {
-        return new AlertEvent("bfcfce9889d1664b", status, labels, annotations, STARTS, endsAt, source, "homelab-telegram", "g", null, 0,
+        return new AlertEvent("bfcfce9889d1664b", status, labels, annotations, STARTS, endsAt, source, "homelab-telegram", null, 0,
                 STARTS.plusSeconds(1), null);
     }
 

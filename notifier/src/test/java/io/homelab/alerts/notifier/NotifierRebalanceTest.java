@@ -80,7 +80,7 @@ class NotifierRebalanceTest {
 
     static Notification notification(String name) {
         AlertEvent alert = new AlertEvent("fp-" + name, "firing", Map.of("alertname", name, "severity", "warning"), Map.of(),
-                java.time.Instant.parse("2026-11-25T21:59:50Z"), null, null, "r", "g", null, 0,
+                java.time.Instant.parse("2026-11-25T21:59:50Z"), null, null, "r", null, 0,
                 java.time.Instant.parse("2026-11-25T21:59:51Z"), null);
         return new Notification(alert, DedupReason.FIRST, false, List.of(), "default");
     }

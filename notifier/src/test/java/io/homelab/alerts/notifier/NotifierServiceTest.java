@@ -83,7 +83,7 @@ class NotifierServiceTest {
 
     static AlertEvent alert(String name) {
         return new AlertEvent("fp-" + name, "firing", Map.of("alertname", name, "severity", "critical", "instance", "docker-host:8080"),
-                Map.of("summary", name + " <is> down"), Instant.parse("2026-11-25T21:59:50Z"), null, null, "r", "g", null, 0,
+                Map.of("summary", name + " <is> down"), Instant.parse("2026-11-25T21:59:50Z"), null, null, "r", null, 0,
                 Instant.parse("2026-11-25T21:59:51Z"), null);
     }
 
@@ -138,6 +138,18 @@ class NotifierServiceTest {
     }
 
     @Test
+    void an_html_error_page_from_a_proxy_is_retried_not_dead_lettered() throws Exception {
+        telegram.failNext(502, "text/html", "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>"
+                + "<hr><center>nginx</center></body></html>");
+        telegram.failNext(403, "text/html", "<h1>Forbidden</h1>");
+        publish(alert("BehindAProxy"));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 1);
+        assertThat(telegram.sentTexts().get(0)).contains("<b>Alert:</b> BehindAProxy");
+        assertThat(KafkaTestClients.readAll(kafka.bootstrapServers(), topics.deadLetters().name())).isEmpty();
+    }
+
+    @Test
     void a_permanent_error_goes_to_the_dead_letter_topic_with_the_reason_and_the_queue_moves_on() throws Exception {
         telegram.failNext(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: can't parse entities: Unsupported start tag\"}");
         publish(alert("Broken"), alert("Next"));
@@ -182,7 +194,7 @@ class NotifierServiceTest {
     void splits_a_message_longer_than_4096_characters_into_parts_sent_in_order() throws Exception {
         AlertEvent base = alert("Long");
         AlertEvent longOne = new AlertEvent(base.fingerprint(), base.status(), base.labels(),
-                Map.of("summary", "s".repeat(3000), "description", "d".repeat(3000)), base.startsAt(), null, null, "r", "g", null, 0,
+                Map.of("summary", "s".repeat(3000), "description", "d".repeat(3000)), base.startsAt(), null, null, "r", null, 0,
                 base.receivedAt(), null);
         publish(longOne);
 
@@ -317,7 +329,7 @@ class NotifierServiceTest {
     void a_critical_alert_overtakes_a_backlog_of_info_ones() throws Exception {
         for (int i = 1; i <= 6; i++) {
             AlertEvent info = new AlertEvent("fp-info" + i, "firing", Map.of("alertname", "Info" + i, "severity", "info"), Map.of(),
-                    Instant.parse("2026-11-25T21:59:50Z"), null, null, "r", "g", null, 0, Instant.parse("2026-11-25T21:59:51Z"), null);
+                    Instant.parse("2026-11-25T21:59:50Z"), null, null, "r", null, 0, Instant.parse("2026-11-25T21:59:51Z"), null);
             publish(info);
         }
         // Paced at one message a second to the chat, the backlog takes about 5 s to send.

@@ -29,7 +29,17 @@ import io.homelab.alerts.common.model.RemediationUpdate;
 import io.homelab.alerts.common.testing.KafkaTestClients;
 import io.homelab.alerts.kafka.embedded.EmbeddedKafka;
 import io.homelab.alerts.notifier.commands.Publisher;
+import io.homelab.alerts.notifier.pipeline.NotificationRecords;
 import io.homelab.alerts.notifier.pipeline.PipelineView;
+import io.homelab.alerts.notifier.pipeline.RemediationView;
+import io.homelab.alerts.notifier.delivery.RateLimiter;
+import io.homelab.alerts.notifier.commands.ButtonData;
+import io.homelab.alerts.common.model.DedupReason;
+import io.homelab.alerts.common.model.Fingerprint;
+import io.homelab.alerts.common.model.Notification;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -63,6 +73,8 @@ class TelegramCommandsTest {
     static final long CHAT = -1001234L;
     static final long ADMIN = 42L;
     static final long STRANGER = 666L;
+    /** A chat that only a route names (not in TELEGRAM_CHAT_ID). */
+    static final long ROUTE_CHAT = -1009999L;
     static final Instant NOW = Instant.parse("2026-11-25T22:00:00Z");
     /** What Alertmanager 0.25's GET /api/v2/silences returns (trimmed). */
     static final String SILENCES = """
@@ -77,23 +89,24 @@ class TelegramCommandsTest {
     HttpServer processorApi;
     HttpServer alertmanager;
     final List<String> amCalls = new CopyOnWriteArrayList<>();
+    volatile String activeAlerts = """
+            {"alerts":[{"fingerprint":"bfcfce9889d1664b","labels":{"alertname":"HighCPU","instance":"192.168.1.101:9100","severity":"warning"},
+              "status":"firing","firingSince":"2026-11-25T21:00:00Z","lastSeen":"2026-11-25T21:59:00Z"}],"total":1,"next":null}""";
+    volatile String silencesJson = SILENCES;
     TelegramChannel channel;
     TelegramCommands commands;
     Topics topics;
     Publisher publisher;
     PipelineView pipeline;
+    RemediationView remediations;
+    NotificationRecords records;
 
     @BeforeEach
     void start() throws Exception {
         telegram = new TelegramBotApiStandIn(TOKEN);
         processorApi = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         processorApi.createContext("/api/alerts", exchange -> {
-            byte[] body = exchange.getRequestURI().getPath().startsWith("/api/alerts/") ? """
-                    {"fingerprint":"bfcfce9889d1664b","labels":{"alertname":"HighCPU","instance":"192.168.1.101:9100","severity":"warning"},
-                      "status":"firing"}""".getBytes(StandardCharsets.UTF_8) : """
-                    [{"fingerprint":"bfcfce9889d1664b","labels":{"alertname":"HighCPU","instance":"192.168.1.101:9100","severity":"warning"},
-                      "status":"firing","firingSince":"2026-11-25T21:00:00Z","lastSeen":"2026-11-25T21:59:00Z"}]"""
-                    .getBytes(StandardCharsets.UTF_8);
+            byte[] body = activeAlerts.getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
@@ -111,10 +124,10 @@ class TelegramCommandsTest {
         alertmanager = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         alertmanager.createContext("/api/v2/", exchange -> {
             byte[] in = exchange.getRequestBody().readAllBytes();
-            amCalls.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " " + new String(in, StandardCharsets.UTF_8));
+            amCalls.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath() + " " + new String(in, StandardCharsets.UTF_8));
             byte[] body = exchange.getRequestMethod().equals("POST")
                     ? "{\"silenceID\":\"7f1c2a9e-0000-4000-8000-000000000001\"}".getBytes(StandardCharsets.UTF_8)
-                    : exchange.getRequestMethod().equals("GET") ? SILENCES.getBytes(StandardCharsets.UTF_8) : new byte[0];
+                    : exchange.getRequestMethod().equals("GET") ? silencesJson.getBytes(StandardCharsets.UTF_8) : new byte[0];
             exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
             if (body.length > 0) {
                 exchange.getResponseBody().write(body);
@@ -127,12 +140,21 @@ class TelegramCommandsTest {
         KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 1, 1024 * 1024);
         publisher = new Publisher(kafka.bootstrapServers(), topics);
         pipeline = new PipelineView(topics, kafka.bootstrapServers());
-        CommandHandler handler = new CommandHandler(Set.of(Long.toString(CHAT)), Set.of(ADMIN),
-                new ProcessorApiClient(URI.create("http://127.0.0.1:" + processorApi.getAddress().getPort())),
-                publisher.control(), publisher.decisions(), pipeline, Duration.ofHours(1),
+        remediations = new RemediationView(topics, kafka.bootstrapServers()).start();
+        records = new NotificationRecords(topics, kafka.bootstrapServers());
+        commands = commands(Set.of(Long.toString(CHAT), Long.toString(ROUTE_CHAT)), processorApiUrl());
+    }
+
+    URI processorApiUrl() {
+        return URI.create("http://127.0.0.1:" + processorApi.getAddress().getPort());
+    }
+
+    TelegramCommands commands(Set<String> chats, URI historyApi) {
+        CommandHandler handler = new CommandHandler(chats, Set.of(ADMIN), new ProcessorApiClient(historyApi),
+                publisher.control(), publisher.decisions(), pipeline, remediations, records, Duration.ofHours(1),
                 new AlertmanagerSilences(URI.create("http://127.0.0.1:" + alertmanager.getAddress().getPort())), ZoneOffset.UTC,
                 Clock.fixed(NOW, ZoneOffset.UTC));
-        commands = new TelegramCommands(TOKEN, telegram.url(), handler, channel);
+        return new TelegramCommands(TOKEN, telegram.url(), handler, channel, new RateLimiter(Clock.systemUTC()), Clock.systemUTC()).start();
     }
 
     @AfterEach
@@ -140,6 +162,8 @@ class TelegramCommandsTest {
         commands.close();
         publisher.close();
         pipeline.close();
+        remediations.close();
+        records.close();
         channel.close();
         processorApi.stop(0);
         alertmanager.stop(0);
@@ -204,23 +228,56 @@ class TelegramCommandsTest {
         return telegram.calls().stream().filter(c -> c.method().equals(method)).toList().get(index);
     }
 
-    @Test
-    void firing_messages_carry_silence_buttons_whose_data_fits_telegrams_64_bytes() {
-        List<OutgoingMessage.Button> buttons = NotifierService.silenceButtons("bfcfce9889d1664b");
-        assertThat(buttons).extracting(OutgoingMessage.Button::text).containsExactly("🔕 1h", "🔕 4h", "🔕 24h");
-        assertThat(buttons).allSatisfy(b -> assertThat(b.data().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(64));
-        channel.send(new OutgoingMessage(Long.toString(CHAT), null, "<b>x</b>", buttons));
-        TelegramBotApiStandIn.Call sent = awaitCall("sendmessage", 0);
-        assertThat(sent.body().at("/reply_markup/inline_keyboard/0/2/callback_data").asText()).isEqualTo("silence:bfcfce9889d1664b:24");
+    /** A message in {@code chat} showing {@code buttons}, sent through the real channel; its Telegram message id. */
+    int shownWith(long chat, String html, List<OutgoingMessage.Button> buttons) {
+        int before = (int) telegram.calls().stream().filter(c -> c.method().equals("sendmessage") && c.body().has("__ok")).count();
+        assertThat(channel.send(new OutgoingMessage(Long.toString(chat), null, html, buttons)))
+                .isInstanceOf(io.homelab.alerts.notifier.channel.DeliveryResult.Delivered.class);
+        return telegram.sentMessageId(before);
+    }
+
+    static final Map<String, String> HIGH_CPU = Map.of("alertname", "HighCPU", "instance", "192.168.1.101:9100", "severity", "warning");
+
+    /** Publishes the notification a firing message is made from; its offset (partition 0). */
+    long notificationOf(Map<String, String> labels) throws Exception {
+        AlertEvent alert = new AlertEvent(Fingerprint.of(labels), "firing", labels, Map.of("summary", "s"), NOW.minusSeconds(60), null,
+                null, "r", null, 0, NOW, null);
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            return producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topics.notifications().name(), 0, alert.fingerprint(),
+                    Json.write(new Notification(alert, DedupReason.FIRST, false, List.of(), "default")))).get().offset();
+        }
     }
 
     @Test
-    void an_allowed_user_silences_an_alert_in_alertmanager_and_can_undo_it() {
+    void silence_buttons_name_the_notification_record_in_fixed_length_data_well_within_64_bytes() {
+        List<OutgoingMessage.Button> buttons = NotifierService.silenceButtons(true, 2, Long.MAX_VALUE);
+        assertThat(buttons).extracting(OutgoingMessage.Button::text).containsExactly("🔕 1h", "🔕 4h", "🔕 24h");
+        assertThat(buttons).extracting(OutgoingMessage.Button::data)
+                .containsExactly("silence:p00027fffffffffffffff:01", "silence:p00027fffffffffffffff:04", "silence:p00027fffffffffffffff:24");
+        assertThat(NotifierService.silenceButtons(false, 0, 0)).extracting(OutgoingMessage.Button::data)
+                .allSatisfy(d -> assertThat(d).hasSize(32));
+        assertThat(ButtonData.parse("silence:p00027fffffffffffffff:24"))
+                .contains(new ButtonData.Silence(ButtonData.Lane.PRIORITY, 2, Long.MAX_VALUE, 24));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"silence:bfcfce9889d1664b:1", "silence:n0000000000000000000a:2", "silence:n0000000000000000000a:24:x",
+            "silence:x0000000000000000000a:24", "unsilence:../../api/v2/silences", "unsilence:7f1c2a9e-0000-4000-8000-00000000000%",
+            "approve:f6e94e35cf045285:x", "approve:ZZZZZZZZZZZZZZZZZZZZZZZZ", "reject:", "", "noop "})
+    void callback_data_that_is_not_exactly_one_of_our_forms_is_refused(String data) {
+        assertThat(ButtonData.parse(data)).isEmpty();
+    }
+
+    @Test
+    void an_allowed_user_silences_exactly_the_labels_of_the_alert_the_message_showed_and_can_undo_it() throws Exception {
+        long offset = notificationOf(HIGH_CPU);
+        // A later record under the same fingerprint with other labels (a forged one, say) must not matter.
+        notificationOf(Map.of("severity", "critical"));
         String alert = "🟡 <b>Prometheus Alert</b>\n\n<b>Alert:</b> HighCPU\n<b>Summary:</b> a &lt;b&gt; &amp; co\n<a href=\"http://vm:9090/graph?a=1&amp;b=2\">Source</a>";
-        channel.send(new OutgoingMessage(Long.toString(CHAT), null, alert, NotifierService.silenceButtons("bfcfce9889d1664b")));
-        awaitCall("sendmessage", 0);
-        int shown = telegram.sentMessageId(0);
-        telegram.userPresses(CHAT, shown, ADMIN, "ann", "silence:bfcfce9889d1664b:1");
+        int shown = shownWith(CHAT, alert, NotifierService.silenceButtons(false, 0, offset));
+        telegram.userPresses(CHAT, shown, ADMIN, "ann", new ButtonData.Silence(ButtonData.Lane.NORMAL, 0, offset, 1).encode());
         assertThat(awaitCall("answercallbackquery", 0).body().get("text").asText()).isEqualTo("Silenced for 1h");
         TelegramBotApiStandIn.Call edit = awaitCall("editmessagetext", 0);
         assertThat(edit.body().get("message_id").asInt()).isEqualTo(shown);
@@ -233,7 +290,9 @@ class TelegramCommandsTest {
         assertThat(amCalls).singleElement().asString().startsWith("POST /api/v2/silences ")
                 .contains("{\"name\":\"alertname\",\"value\":\"HighCPU\",\"isRegex\":false,\"isEqual\":true}")
                 .contains("{\"name\":\"instance\",\"value\":\"192.168.1.101:9100\",\"isRegex\":false,\"isEqual\":true}")
-                .contains("\"startsAt\":\"2026-11-25T22:00:00Z\",\"endsAt\":\"2026-11-25T23:00:00Z\",\"createdBy\":\"telegram:@ann\"");
+                .contains("{\"name\":\"severity\",\"value\":\"warning\",\"isRegex\":false,\"isEqual\":true}")
+                .contains("\"startsAt\":\"2026-11-25T22:00:00Z\",\"endsAt\":\"2026-11-25T23:00:00Z\",\"createdBy\":\"telegram:@ann\"")
+                .doesNotContain("critical");
 
         telegram.userPresses(CHAT, shown, ADMIN, "ann", "unsilence:7f1c2a9e-0000-4000-8000-000000000001");
         assertThat(awaitCall("answercallbackquery", 1).body().get("text").asText()).isEqualTo("Silence removed");
@@ -245,15 +304,50 @@ class TelegramCommandsTest {
     }
 
     @Test
-    void a_user_who_is_not_allowed_cannot_silence_and_a_double_press_creates_one_silence() {
-        telegram.userPresses(CHAT, 7, STRANGER, "mallory", "silence:bfcfce9889d1664b:4");
+    void a_user_who_is_not_allowed_cannot_silence_and_a_double_press_creates_one_silence() throws Exception {
+        long offset = notificationOf(HIGH_CPU);
+        String data = new ButtonData.Silence(ButtonData.Lane.NORMAL, 0, offset, 4).encode();
+        int shown = shownWith(CHAT, "<b>HighCPU</b>", NotifierService.silenceButtons(false, 0, offset));
+        telegram.userPresses(CHAT, shown, STRANGER, "mallory", data);
         assertThat(awaitCall("answercallbackquery", 0).body().get("text").asText()).isEqualTo("⛔ Not authorized");
         assertThat(amCalls).isEmpty();
 
-        telegram.userPresses(CHAT, 7, ADMIN, "ann", "silence:bfcfce9889d1664b:4");
-        telegram.userPresses(CHAT, 7, ADMIN, "ann", "silence:bfcfce9889d1664b:4");
-        assertThat(awaitCall("answercallbackquery", 2).body().get("text").asText()).isEqualTo("Already silenced");
+        telegram.userPresses(CHAT, shown, ADMIN, "ann", data);
+        assertThat(awaitCall("answercallbackquery", 1).body().get("text").asText()).isEqualTo("Silenced for 4h");
+        telegram.userPresses(CHAT, shown, ADMIN, "ann", data);
+        assertThat(awaitCall("answercallbackquery", 2).body().get("text").asText())
+                .as("the first press replaced the buttons, so the second is no longer on the message")
+                .isEqualTo("⛔ This button is not on this message any more");
         assertThat(amCalls).hasSize(1);
+    }
+
+    @Test
+    void a_press_with_data_that_is_not_on_the_pressed_message_is_refused_and_does_nothing() throws Exception {
+        long other = notificationOf(Map.of("alertname", "Watchdog"));
+        long offset = notificationOf(HIGH_CPU);
+        int shown = shownWith(CHAT, "<b>HighCPU</b>", NotifierService.silenceButtons(false, 0, offset));
+        remediatorSays(approvalRequest("a1a1a1a1a1a1a1a1a1a1a1a1", NOW.minusSeconds(60)));
+        // A modified client sends data the message never had: another alert's silence, an Undo of any
+        // silence, an approval shown elsewhere.
+        for (String forged : List.of(new ButtonData.Silence(ButtonData.Lane.NORMAL, 0, other, 24).encode(),
+                "unsilence:00000000-0000-4000-8000-000000000000", "approve:a1a1a1a1a1a1a1a1a1a1a1a1")) {
+            telegram.userPresses(CHAT, shown, ADMIN, "ann", forged);
+        }
+        await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> telegram.calls().stream().filter(c -> c.method().equals("answercallbackquery")).count() == 3);
+        assertThat(telegram.calls()).filteredOn(c -> c.method().equals("answercallbackquery"))
+                .extracting(c -> c.body().get("text").asText()).containsOnly("⛔ This button is not on this message any more");
+        assertThat(amCalls).isEmpty();
+        assertThat(decisions()).isEmpty();
+    }
+
+    @Test
+    void presses_and_commands_in_a_chat_that_only_a_route_names_are_answered() throws Exception {
+        long offset = notificationOf(HIGH_CPU);
+        int shown = shownWith(ROUTE_CHAT, "<b>HighCPU</b>", NotifierService.silenceButtons(false, 0, offset));
+        telegram.userPresses(ROUTE_CHAT, shown, ADMIN, "ann", new ButtonData.Silence(ButtonData.Lane.NORMAL, 0, offset, 1).encode());
+        assertThat(awaitCall("answercallbackquery", 0).body().get("text").asText()).isEqualTo("Silenced for 1h");
+        assertThat(replyTo(ROUTE_CHAT, STRANGER, "/help")).contains("/alerts");
     }
 
     @Test
@@ -264,7 +358,7 @@ class TelegramCommandsTest {
 
     static RemediationUpdate approvalRequest(String requestId, Instant requestedAt) {
         AlertEvent alert = new AlertEvent("f6e94e35cf045285", "firing", java.util.Map.of("alertname", "ContainerDown", "name", "jellyfin",
-                "severity", "critical"), java.util.Map.of("summary", "Container jellyfin is down"), requestedAt, null, null, "r", "g", null, 0,
+                "severity", "critical"), java.util.Map.of("summary", "Container jellyfin is down"), requestedAt, null, null, "r", null, 0,
                 requestedAt, null);
         return new RemediationUpdate(requestId, RemediationUpdate.Stage.APPROVAL_REQUIRED, alert, "jellyfin", "restart-container",
                 "low", "run runbook restart-container on jellyfin", List.of(), null, null, requestedAt, requestedAt);
@@ -286,25 +380,30 @@ class TelegramCommandsTest {
 
     @Test
     void approve_by_an_allowed_user_is_published_and_the_message_says_who_approved_when_with_the_buttons_gone() throws Exception {
-        remediatorSays(approvalRequest("f6e94e35cf045285-abc", NOW.minusSeconds(60)));
+        remediatorSays(approvalRequest("a1a1a1a1a1a1a1a1a1a1a1a1", NOW.minusSeconds(60)));
         String request = "⚠️ <b>Action Approval Required</b>\n\n<b>Component:</b> jellyfin\n\nShould I proceed with this action?";
         channel.send(new OutgoingMessage(Long.toString(CHAT), null, request, List.of(
-                new OutgoingMessage.Button("✅ Approve", "approve:f6e94e35cf045285-abc"), new OutgoingMessage.Button("❌ Reject", "reject:f6e94e35cf045285-abc"))));
+                new OutgoingMessage.Button("✅ Approve", "approve:a1a1a1a1a1a1a1a1a1a1a1a1"), new OutgoingMessage.Button("❌ Reject", "reject:a1a1a1a1a1a1a1a1a1a1a1a1"))));
         awaitCall("sendmessage", 0);
         int shown = telegram.sentMessageId(0);
 
-        telegram.userPresses(CHAT, shown, STRANGER, "mallory", "approve:f6e94e35cf045285-abc");
+        telegram.userPresses(CHAT, shown, STRANGER, "mallory", "approve:a1a1a1a1a1a1a1a1a1a1a1a1");
         assertThat(awaitCall("answercallbackquery", 0).body().get("text").asText()).isEqualTo("⛔ Not authorized");
-        telegram.userPresses(CHAT, shown, ADMIN, "ann", "approve:f6e94e35cf045285-abc");
+        telegram.userPresses(CHAT, shown, ADMIN, "ann", "approve:a1a1a1a1a1a1a1a1a1a1a1a1");
         assertThat(awaitCall("answercallbackquery", 1).body().get("text").asText()).isEqualTo("Approved");
         TelegramBotApiStandIn.Call edit = awaitCall("editmessagetext", 0);
         assertThat(edit.body().get("text").asText()).isEqualTo(request + "\n\n✅ <b>Approved</b> by @ann at 22:00");
         assertThat(edit.body().at("/reply_markup/inline_keyboard").size()).isZero();
-        telegram.userPresses(CHAT, shown, ADMIN, "ben", "reject:f6e94e35cf045285-abc");
-        assertThat(awaitCall("answercallbackquery", 2).body().get("text").asText()).isEqualTo("Already decided by @ann");
+        telegram.userPresses(CHAT, shown, ADMIN, "ben", "reject:a1a1a1a1a1a1a1a1a1a1a1a1");
+        assertThat(awaitCall("answercallbackquery", 2).body().get("text").asText()).as("the buttons are gone from the message")
+                .isEqualTo("⛔ This button is not on this message any more");
+        // Another copy of the request (in another chat) still has its buttons: the first decision stands.
+        int copy = shownWith(ROUTE_CHAT, request, approveReject("a1a1a1a1a1a1a1a1a1a1a1a1"));
+        telegram.userPresses(ROUTE_CHAT, copy, ADMIN, "ben", "reject:a1a1a1a1a1a1a1a1a1a1a1a1");
+        assertThat(awaitCall("answercallbackquery", 3).body().get("text").asText()).isEqualTo("Already decided by @ann");
 
         assertThat(decisions()).singleElement().satisfies(d -> {
-            assertThat(d.requestId()).isEqualTo("f6e94e35cf045285-abc");
+            assertThat(d.requestId()).isEqualTo("a1a1a1a1a1a1a1a1a1a1a1a1");
             assertThat(d.verdict()).isEqualTo(RemediationDecision.Verdict.APPROVE);
             assertThat(d.userId()).isEqualTo(ADMIN);
             assertThat(d.chatId()).isEqualTo(Long.toString(CHAT));
@@ -312,21 +411,28 @@ class TelegramCommandsTest {
         });
     }
 
+    static List<OutgoingMessage.Button> approveReject(String requestId) {
+        return List.of(new OutgoingMessage.Button("✅ Approve", "approve:" + requestId), new OutgoingMessage.Button("❌ Reject", "reject:" + requestId));
+    }
+
     @Test
     void a_press_on_a_request_that_is_decided_unknown_or_expired_is_answered_without_a_new_decision() throws Exception {
-        RemediationUpdate asked = approvalRequest("decided-1", NOW.minusSeconds(60));
+        RemediationUpdate asked = approvalRequest("d1d1d1d1d1d1d1d1d1d1d1d1", NOW.minusSeconds(60));
         remediatorSays(asked);
         remediatorSays(asked.next(RemediationUpdate.Stage.REJECTED,
-                new RemediationDecision("decided-1", RemediationDecision.Verdict.REJECT, 43, "bob", "1", 1, NOW), "Rejected", NOW));
-        remediatorSays(approvalRequest("old-1", NOW.minus(Duration.ofHours(2))));
+                new RemediationDecision("d1d1d1d1d1d1d1d1d1d1d1d1", RemediationDecision.Verdict.REJECT, 43, "bob", "1", 1, NOW), "Rejected", NOW));
+        remediatorSays(approvalRequest("01010101010101010101010a", NOW.minus(Duration.ofHours(2))));
 
-        telegram.userPresses(CHAT, 5, ADMIN, "ann", "approve:decided-1");
+        telegram.userPresses(CHAT, shownWith(CHAT, "decided", approveReject("d1d1d1d1d1d1d1d1d1d1d1d1")), ADMIN, "ann",
+                "approve:d1d1d1d1d1d1d1d1d1d1d1d1");
         assertThat(awaitCall("answercallbackquery", 0).body().get("text").asText()).isEqualTo("Already rejected by @bob");
-        telegram.userPresses(CHAT, 5, ADMIN, "ann", "approve:nobody-asked");
+        telegram.userPresses(CHAT, shownWith(CHAT, "unknown", approveReject("bbbbbbbbbbbbbbbbbbbbbbbb")), ADMIN, "ann",
+                "approve:bbbbbbbbbbbbbbbbbbbbbbbb");
         assertThat(awaitCall("answercallbackquery", 1).body().get("text").asText()).isEqualTo("Unknown request");
         assertThat(decisions()).isEmpty();
 
-        telegram.userPresses(CHAT, 5, ADMIN, "ann", "approve:old-1");
+        telegram.userPresses(CHAT, shownWith(CHAT, "old", approveReject("01010101010101010101010a")), ADMIN, "ann",
+                "approve:01010101010101010101010a");
         assertThat(awaitCall("answercallbackquery", 2).body().get("text").asText()).isEqualTo("Too late: the request expired");
         assertThat(decisions()).as("published, so the remediator records it as expired").hasSize(1);
     }
@@ -334,16 +440,70 @@ class TelegramCommandsTest {
     @Test
     void pending_lists_the_open_approvals_and_not_the_decided_or_expired_ones() throws Exception {
         assertThat(replyTo(CHAT, STRANGER, "/pending")).isEqualTo("✅ No fixes waiting for approval.");
-        remediatorSays(approvalRequest("open-1", NOW.minusSeconds(300)));
-        RemediationUpdate decided = approvalRequest("decided-2", NOW.minusSeconds(60));
+        remediatorSays(approvalRequest("0e0e0e0e0e0e0e0e0e0e0e01", NOW.minusSeconds(300)));
+        RemediationUpdate decided = approvalRequest("d2d2d2d2d2d2d2d2d2d2d2d2", NOW.minusSeconds(60));
         remediatorSays(decided);
         remediatorSays(decided.next(RemediationUpdate.Stage.APPROVED, null, "ok", NOW));
-        remediatorSays(approvalRequest("old-2", NOW.minus(Duration.ofHours(2))));
+        remediatorSays(approvalRequest("02020202020202020202020b", NOW.minus(Duration.ofHours(2))));
 
         assertThat(replyTo(CHAT, STRANGER, "/pending")).isEqualTo("""
                 ⚠️ <b>1 fix(es) waiting for approval</b>
                 • ContainerDown on jellyfin: run runbook restart-container on jellyfin, asked 5m ago
                 Answer with the buttons under each request.""");
         assertThat(replyTo(CHAT, STRANGER, "/health")).contains("⚠️ approvals pending: 1\n");
+    }
+
+    @Test
+    void a_command_addressed_to_another_bot_is_not_answered_and_one_addressed_to_us_is() {
+        await().atMost(java.time.Duration.ofSeconds(20)).until(() -> commands.botUsername().isPresent());
+        telegram.userSays(CHAT, STRANGER, "bob", "/alerts@SomeOtherBot");
+        assertThat(replyTo(CHAT, STRANGER, "/help@Homelab_Bot")).contains("/alerts");
+        assertThat(telegram.sentTexts()).hasSize(1);
+    }
+
+    @Test
+    void a_long_list_is_capped_with_and_n_more_and_every_part_fits_telegram() {
+        StringBuilder many = new StringBuilder("[");
+        for (int i = 0; i < 500; i++) {
+            many.append(i == 0 ? "" : ",").append("""
+                    {"id":"s%d","status":{"state":"active"},"createdBy":"%s","endsAt":"2026-11-25T23:30:00Z",
+                     "matchers":[{"name":"alertname","value":"%s","isRegex":false,"isEqual":true}]}""".formatted(i, "x".repeat(300), "A".repeat(5000)));
+        }
+        silencesJson = many.append("]").toString();
+        String reply = replyTo(CHAT, STRANGER, "/silences");
+        await().atMost(java.time.Duration.ofSeconds(10)).pollDelay(java.time.Duration.ofSeconds(2)).until(() -> true);
+        List<String> sent = telegram.sentTexts();
+        assertThat(reply).startsWith("🔕 <b>500 active silence(s)</b>");
+        assertThat(String.join("", sent)).contains("… and 470 more");
+        assertThat(sent).allSatisfy(t -> assertThat(t.length()).isLessThanOrEqualTo(4096));
+        assertThat(telegram.calls()).filteredOn(c -> c.method().equals("sendmessage")).allSatisfy(c -> assertThat(c.body().has("__ok")).isTrue());
+    }
+
+    @Test
+    void command_spam_gets_a_few_answers_within_telegrams_limits_and_one_request_to_slow_down() {
+        telegram.enforceLimits();
+        for (int i = 0; i < 15; i++) {
+            telegram.userSays(CHAT, STRANGER, "spammer", "/help");
+        }
+        await().atMost(java.time.Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 7);
+        await().pollDelay(java.time.Duration.ofSeconds(2)).atMost(java.time.Duration.ofSeconds(5)).until(() -> true);
+        assertThat(telegram.sentTexts()).hasSize(7);
+        assertThat(telegram.sentTexts()).filteredOn(t -> t.startsWith("⏳ Too many commands")).hasSize(1);
+        assertThat(telegram.violations()).as("paced like alerts: no 429").isZero();
+    }
+
+    @Test
+    void when_the_history_api_is_down_the_answer_says_what_failed_and_where() throws Exception {
+        commands.close();
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        URI nowhere = URI.create("http://127.0.0.1:" + port);
+        commands = commands(Set.of(Long.toString(CHAT)), nowhere);
+        assertThat(replyTo(CHAT, STRANGER, "/alerts")).isEqualTo("⚠️ The processor's history API at " + nowhere
+                + " is not answering: connection refused (is it running, and is the address right?). Try again shortly.");
+        assertThat(replyTo(CHAT, STRANGER, "/health")).endsWith("❌ history API at " + nowhere
+                + ": connection refused (is it running, and is the address right?)").doesNotContain("null");
     }
 }

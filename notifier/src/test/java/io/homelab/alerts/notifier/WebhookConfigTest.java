@@ -27,7 +27,7 @@ class WebhookConfigTest {
         AlertEvent alert = new AlertEvent("f6e94e35cf045285", status,
                 Map.of("alertname", "ContainerDown", "instance", "docker-host:8080", "name", "jellyfin", "severity", "critical"),
                 Map.of("summary", "Container \"jellyfin\" is <down>"), Instant.parse("2026-11-25T21:59:50Z"),
-                status.equals("resolved") ? Instant.parse("2026-11-25T22:10:00Z") : null, "http://prom:9090/graph?g0.expr=up", "r", "g",
+                status.equals("resolved") ? Instant.parse("2026-11-25T22:10:00Z") : null, "http://prom:9090/graph?g0.expr=up", "r",
                 null, 0, Instant.parse("2026-11-25T21:59:51Z"), null);
         return new Notification(alert, DedupReason.FIRST, false, List.of(), "page-on-critical", List.of("pagerduty", "grafana"), true);
     }
@@ -93,6 +93,26 @@ class WebhookConfigTest {
                         file + ": webhooks[1].name: 'pd' is defined twice",
                         file + ": webhooks[1].send_resolved: expected true or false, got 'sometimes'",
                         file + ": webhooks[1].body: required (the JSON to POST, with {{placeholders}})",
-                        file + ": webhooks[2].headers.Host: cannot be sent: restricted header name: \"Host\""));
+                        file + ": webhooks[2].headers.Host: cannot be sent: the header name is not allowed or not valid"));
+    }
+
+    @Test
+    void a_bad_definition_is_named_without_the_secret_that_went_into_it() throws Exception {
+        Path file = dir.resolve("secret.yml");
+        Files.writeString(file, """
+                webhooks:
+                  - name: grafana
+                    url: ftp://admin:${PASSWORD}@grafana/api
+                    headers: {Authorization: 'Bearer ${TOKEN}'}
+                    body: {}
+                """);
+        assertThatThrownBy(() -> WebhookConfig.load(file, Map.of("TOKEN", "glsa_S3CRET\r", "PASSWORD", "hunter2")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.problems()).containsExactly(
+                            file + ": webhooks[0].url: expected an http:// or https:// URL, got 'ftp://…@grafana/api'",
+                            file + ": webhooks[0].headers.Authorization: cannot be sent: the value contains a line break or control character "
+                                    + "(check the environment variable it comes from)");
+                    assertThat(String.join("\n", e.problems())).doesNotContain("S3CRET").doesNotContain("hunter2");
+                });
     }
 }

@@ -49,6 +49,7 @@ class WebhookDeliveryTest {
     final List<JsonNode> received = new CopyOnWriteArrayList<>();
     final List<Instant> receivedAt = new CopyOnWriteArrayList<>();
     final List<String> reports = new CopyOnWriteArrayList<>();
+    final List<String> faults = new CopyOnWriteArrayList<>();
     Topics topics;
     WebhookDelivery delivery;
     KafkaProducer<String, Notification> producer;
@@ -108,7 +109,7 @@ class WebhookDeliveryTest {
                       payload: {summary: '{{summary}}', source: '{{instance}}', severity: '{{severity}}'}
                 """.formatted(pagerduty.getAddress().getPort(), sendResolved));
         WebhookConfig config = WebhookConfig.load(file, Map.of("PD_KEY", "R0UTING")).get(0);
-        delivery = new WebhookDelivery(topics, kafka.bootstrapServers(), new WebhookChannel(config), 1024 * 1024, reports::add, fault -> {})
+        delivery = new WebhookDelivery(topics, kafka.bootstrapServers(), new WebhookChannel(config), 1024 * 1024, reports::add, faults::add)
                 .start();
     }
 
@@ -169,5 +170,21 @@ class WebhookDeliveryTest {
                 + "pagerduty answered 400: {&quot;status&quot;:&quot;invalid event&quot;,&quot;message&quot;:&quot;Event object is invalid&quot;,"
                 + "&quot;errors&quot;:[&quot;'routing_key' is invalid&quot;]}\nIt is kept in Kafka topic "
                 + topics.deadLetters().name() + " (from " + topics.priorityNotifications().name() + " partition 0 offset 0).");
+    }
+
+    @Test
+    void a_retry_after_too_large_for_any_clock_neither_crashes_nor_stops_the_webhook() throws Exception {
+        answers.add(new String[] {"503", "10000000000", "{\"status\":\"busy\"}"});
+        answers.add(new String[] {"429", "Fri, 31 Dec 9999 23:59:59 GMT", "{\"status\":\"busy\"}"});
+        startDelivery(true);
+        publish(topics.priorityNotifications().name(), notification("firing", List.of("pagerduty")));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 1);
+        Thread.sleep(1000);
+        assertThat(faults).as("no crash (the old code overflowed Duration.toNanos and exited 70)").isEmpty();
+        assertThat(received).as("waiting out the capped Retry-After (5 min), not sending again yet").hasSize(1);
+        delivery.close();
+        assertThat(faults).isEmpty();
+        delivery = null;
     }
 }

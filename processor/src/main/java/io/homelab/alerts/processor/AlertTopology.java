@@ -1,6 +1,7 @@
 package io.homelab.alerts.processor;
 
 import io.homelab.alerts.common.kafka.DeadLetterHeaders;
+import io.homelab.alerts.common.kafka.KafkaClients;
 import io.homelab.alerts.common.kafka.RawWebhookHeaders;
 import io.homelab.alerts.common.kafka.Topics;
 import io.homelab.alerts.common.model.AlertEvent;
@@ -72,7 +73,7 @@ public final class AlertTopology {
         Map<String, KStream<String, Exploded>> branches = builder
                 .stream(topics.webhooks().name(), Consumed.with(topics.webhooks().keySerde(), topics.webhooks().valueSerde())
                         .withName("raw-webhooks"))
-                .process(() -> new Explode(topics.webhooks().name()), Named.as("explode"))
+                .process(() -> new Explode(topics.webhooks().name(), config.limits()), Named.as("explode"))
                 .split(Named.as("exploded-"))
                 .branch((key, value) -> value.event() == null, Branched.as("unusable"))
                 .defaultBranch(Branched.as("alerts"));
@@ -85,12 +86,15 @@ public final class AlertTopology {
                 .mapValues(Exploded::event, Named.as("alert-event"))
                 .repartition(Repartitioned.with(Serdes.String(), new JsonSerde<>(AlertEvent.class)).withName(BY_FINGERPRINT));
 
-        byFingerprint.process(HistoryProcessor::new, Named.as("history"), HistoryProcessor.STORE)
-                .mapValues(h -> Json.write(h), Named.as("history-json"))
+        byFingerprint.process(() -> new HistoryProcessor(config.router(), config.historyRetention()), Named.as("history"),
+                        HistoryProcessor.STORE)
+                // A forgotten alert (null) stays null: a tombstone, so the compacted topic forgets it too.
+                .mapValues(h -> h == null ? null : Json.write(h), Named.as("history-json"))
                 .to(topics.state().name(), Produced.with(topics.state().keySerde(), topics.state().valueSerde()).withName("to-state"));
 
         KStream<String, Decision> decided = byFingerprint
-                .process(() -> new DedupProcessor(config.dedup(), config.router(), decisions), Named.as("dedup-and-route"), DedupProcessor.STORE);
+                .process(() -> new DedupProcessor(config.dedup(), config.router(), decisions, config.historyRetention()),
+                        Named.as("dedup-and-route"), DedupProcessor.STORE);
 
         // Critical alerts take their own lane (topic), so the notifier sends them ahead of any backlog.
         // An alert keeps its severity from firing to resolved, so its messages stay in order within one lane.
@@ -147,6 +151,11 @@ public final class AlertTopology {
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
         p.put(StreamsConfig.POLL_MS_CONFIG, 10);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), config.maxRecordBytes());
+        // Memory: Streams buffers up to this many records per input partition (default 1000), and a
+        // raw webhook can be megabytes; with the fetch capped too, a burst of big webhooks stays a few
+        // tens of MiB in the heap instead of gigabytes.
+        p.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, 50);
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), KafkaClients.FETCH_MAX_BYTES);
         // After a crash (no clean leave), partitions move on after 10 s rather than the default 45 s.
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 3_000);
@@ -157,10 +166,12 @@ public final class AlertTopology {
     /** Explodes a webhook into its alerts, re-keyed by fingerprint; marks an unreadable one for the dead-letter topic. */
     static final class Explode implements Processor<String, byte[], String, Exploded> {
         private final String sourceTopic;
+        private final io.homelab.alerts.common.model.WebhookLimits limits;
         private ProcessorContext<String, Exploded> context;
 
-        Explode(String sourceTopic) {
+        Explode(String sourceTopic, io.homelab.alerts.common.model.WebhookLimits limits) {
             this.sourceTopic = sourceTopic;
+            this.limits = limits;
         }
 
         @Override
@@ -170,7 +181,7 @@ public final class AlertTopology {
 
         @Override
         public void process(Record<String, byte[]> record) {
-            WebhookExploder.Result result = WebhookExploder.explode(record.value(), receivedAt(record));
+            WebhookExploder.Result result = WebhookExploder.explode(record.value(), receivedAt(record), limits);
             if (result instanceof WebhookExploder.Result.Unusable unusable) {
                 deadLetter(record, unusable.reason());
                 return;

@@ -34,8 +34,9 @@ public final class ProcessorService implements AutoCloseable {
 
     /** @param registry gets the decisions by reason and the Streams client's metrics; served at the API's /metrics */
     public ProcessorService(ProcessorConfig config, PrometheusMeterRegistry registry, Consumer<String> onFatal) throws IOException {
-        this.api = new HistoryApi("0.0.0.0", config.apiPort(), Clock.systemUTC(), config.dedup().flapChanges(), config.dedup().flapWindow(), registry);
-        this.self = new HostInfo(config.apiHost(), api.port());
+        this.api = new HistoryApi(config.api().bind(), config.api().port(), config.api().key(), Clock.systemUTC(),
+                config.dedup().flapChanges(), config.dedup().flapWindow(), registry);
+        this.self = new HostInfo(config.api().host(), api.port());
         Map<DedupReason, Counter> byReason = new EnumMap<>(DedupReason.class);
         for (DedupReason reason : DedupReason.values()) {
             byReason.put(reason, Counter.builder("homelab_processor_decisions")

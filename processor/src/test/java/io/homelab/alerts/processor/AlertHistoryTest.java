@@ -16,7 +16,7 @@ class AlertHistoryTest {
 
     static AlertEvent event(String status, String instance, Instant startsAt, Instant endsAt) {
         return new AlertEvent("fp-" + instance, status, Map.of("alertname", "HighCPU", "instance", instance), Map.of("summary", "s"),
-                startsAt, endsAt, null, "r", "g", null, 0, T, null);
+                startsAt, endsAt, null, "r", null, 0, T, null);
     }
 
     @Test

@@ -80,8 +80,7 @@ class AlertTopologyTest {
         assertThat(out.get("f6e94e35cf045285")).isEqualTo(new AlertEvent("f6e94e35cf045285", "firing",
                 Map.of("alertname", "ContainerDown", "instance", "docker-host:8080", "name", "jellyfin", "severity", "critical"),
                 Map.of("description", "Container has not been seen for 5 minutes", "summary", "Container jellyfin is down"),
-                Instant.parse("2026-11-25T21:59:50Z"), null, null, "homelab-telegram", "{}:{alertname=\"ContainerDown\"}",
-                "http://vm:19094", 0, RECEIVED, null));
+                Instant.parse("2026-11-25T21:59:50Z"), null, null, "homelab-telegram", "http://vm:19094", 0, RECEIVED, null));
         assertThat(out.get("df7215318b6ae9b9").annotations()).isEqualTo(Map.of("summary", "Container pihole is down"));
     }
 
@@ -140,5 +139,86 @@ class AlertTopologyTest {
         assertThat(new String(dead.get(0).headers().lastHeader(DeadLetterHeaders.SOURCE_TOPIC).value(), StandardCharsets.UTF_8))
                 .isEqualTo(TOPICS.webhooks().name());
         assertThat(notifications.readKeyValue().key).isEqualTo("bfcfce9889d1664b");
+    }
+
+    /** The README's test alert with these labels, claiming this fingerprint. */
+    static byte[] claiming(String fingerprint, String labelsJson) {
+        return ("{\"version\":\"4\",\"groupKey\":\"g\",\"status\":\"firing\",\"receiver\":\"r\",\"alerts\":[{\"status\":\"firing\","
+                + "\"labels\":" + labelsJson + ",\"annotations\":{},\"startsAt\":\"2026-11-25T21:59:50Z\",\"fingerprint\":\"" + fingerprint
+                + "\"}]}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void an_alert_is_known_by_the_fingerprint_of_its_labels_never_by_the_one_it_claims() {
+        pipe("g", Fixtures.alertmanager("firing-single.json")); // the real bfcfce9889d1664b
+        // The same claimed fingerprint with other labels: another alert, not a duplicate of the first.
+        pipe("forged", claiming("bfcfce9889d1664b", "{\"severity\":\"critical\"}"));
+        pipe("forged", claiming("0000000000000000",
+                "{\"alertname\":\"HighCPU\",\"instance\":\"192.168.1.101:9100\",\"job\":\"node\",\"severity\":\"warning\"}"));
+
+        List<Notification> sent = new java.util.ArrayList<>(notifications.readValuesToList());
+        sent.addAll(priority.readValuesToList());
+        assertThat(sent).extracting(n -> n.alert().fingerprint() + " " + n.reason())
+                .containsExactlyInAnyOrder("bfcfce9889d1664b FIRST", io.homelab.alerts.common.model.Fingerprint.of(Map.of("severity", "critical")) + " FIRST");
+        var history = driver.<String, io.homelab.alerts.processor.history.AlertHistory>getKeyValueStore(
+                io.homelab.alerts.processor.history.HistoryProcessor.STORE);
+        assertThat(history.get("bfcfce9889d1664b").labels()).containsEntry("alertname", "HighCPU").containsEntry("severity", "warning");
+        assertThat(history.get("0000000000000000")).isNull();
+    }
+
+    @Test
+    void a_webhook_over_a_limit_is_dead_lettered_whole_and_the_next_one_still_flows() {
+        String huge = "x".repeat(io.homelab.alerts.common.model.WebhookLimits.MAX_LABEL_VALUE_CHARS + 1);
+        pipe("big", claiming("", "{\"alertname\":\"A\",\"instance\":\"" + huge + "\"}"));
+        pipe("g", Fixtures.alertmanager("firing-single.json"));
+
+        TestRecord<String, byte[]> dead = deadLetters.readRecord();
+        assertThat(new String(dead.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
+                .isEqualTo("over a limit: alerts[0].labels.instance: 4097 characters, over the limit of 4096");
+        assertThat(notifications.readKeyValue().key).isEqualTo("bfcfce9889d1664b");
+    }
+
+    @Test
+    void the_history_forgets_alerts_not_seen_for_the_retention_and_tells_the_state_topic_with_a_tombstone() {
+        TestOutputTopic<String, byte[]> state = driver.createOutputTopic(TOPICS.state().name(), TOPICS.state().keySerde().deserializer(),
+                TOPICS.state().valueSerde().deserializer());
+        pipe("g", Fixtures.alertmanager("firing-single.json"));
+        assertThat(state.readRecord().value()).isNotNull();
+        var history = driver.<String, io.homelab.alerts.processor.history.AlertHistory>getKeyValueStore(
+                io.homelab.alerts.processor.history.HistoryProcessor.STORE);
+        var dedup = driver.<String, io.homelab.alerts.processor.state.AlertState>getKeyValueStore(
+                io.homelab.alerts.processor.dedup.DedupProcessor.STORE);
+
+        // The driver's wall clock starts at the time the driver was made; the alert was received in 2026.
+        long age = java.time.Duration.between(RECEIVED, Instant.now()).toMillis();
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(Math.max(0, ProcessorConfig.DEFAULT_HISTORY_RETENTION.toMillis() - age - 120_000)));
+        assertThat(history.get("bfcfce9889d1664b")).as("younger than the retention").isNotNull();
+        driver.advanceWallClockTime(java.time.Duration.ofMinutes(5));
+        assertThat(history.get("bfcfce9889d1664b")).isNull();
+        assertThat(dedup.get("bfcfce9889d1664b")).as("the dedup state forgets it too").isNull();
+        TestRecord<String, byte[]> tombstone = state.readRecord();
+        assertThat(tombstone.key()).isEqualTo("bfcfce9889d1664b");
+        assertThat(tombstone.value()).isNull();
+    }
+
+    @Test
+    void held_back_events_are_counted_in_one_info_line_a_minute() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                io.homelab.alerts.processor.dedup.DedupProcessor.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            driver.advanceWallClockTime(java.time.Duration.ofSeconds(10)); // the first sweep starts the minute
+            pipe("g", Fixtures.alertmanager("firing-single.json"));
+            pipe("g", Fixtures.alertmanager("firing-single.json"));
+            pipe("g", Fixtures.alertmanager("firing-single.json"));
+            driver.advanceWallClockTime(java.time.Duration.ofSeconds(61));
+            assertThat(lines.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO)
+                    .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .contains("Held back in the last 61 s: 2 DUPLICATE (LOG_LEVEL=DEBUG shows each)");
+        } finally {
+            logger.detachAppender(lines);
+        }
     }
 }

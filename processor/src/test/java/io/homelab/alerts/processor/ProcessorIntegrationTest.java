@@ -57,6 +57,24 @@ class ProcessorIntegrationTest {
                 1024 * 1024, "127.0.0.1", 0);
     }
 
+    static final String KEY = "history-s3cret";
+
+    /** As above, the history API asking for {@link #KEY} (instances send it to each other). */
+    static ProcessorConfig configWithKey(Topics topics, String stateDir) {
+        ProcessorConfig c = config(topics, stateDir);
+        return new ProcessorConfig(c.topics(), c.bootstrapServers(), c.stateDir(), c.dedup(), c.router(), c.commitInterval(),
+                c.maxRecordBytes(), c.limits(), c.historyRetention(),
+                new ProcessorConfig.HistoryApiSettings("127.0.0.1", "127.0.0.1", 0, java.util.Optional.of(KEY)));
+    }
+
+    HttpResponse<String> raw(int port, String path, String key) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     static void send(KafkaProducer<String, byte[]> producer, Topics topics, String key, byte[] body) throws Exception {
         RecordHeaders headers = new RecordHeaders();
         headers.add(RawWebhookHeaders.RECEIVED_AT, Instant.now().toString().getBytes(StandardCharsets.UTF_8));
@@ -75,8 +93,7 @@ class ProcessorIntegrationTest {
     }
 
     JsonNode get(int port, String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = raw(port, path, KEY);
         assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(200);
         return Json.MAPPER.readTree(r.body());
     }
@@ -107,8 +124,8 @@ class ProcessorIntegrationTest {
         Topics topics = Topics.withPrefix("scale.");
         KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 4, 1024 * 1024);
         int alerts = 40;
-        try (ProcessorService a = new ProcessorService(config(topics, "scale-a"), fault -> {}).start();
-                ProcessorService b = new ProcessorService(config(topics, "scale-b"), fault -> {}).start();
+        try (ProcessorService a = new ProcessorService(configWithKey(topics, "scale-a"), fault -> {}).start();
+                ProcessorService b = new ProcessorService(configWithKey(topics, "scale-b"), fault -> {}).start();
                 KafkaProducer<String, byte[]> producer = producer()) {
             await().atMost(Duration.ofSeconds(60)).until(() -> a.state().isRunningOrRebalancing() && b.state().isRunningOrRebalancing());
             String template = new String(Fixtures.alertmanager("firing-single.json"), StandardCharsets.UTF_8)
@@ -126,7 +143,24 @@ class ProcessorIntegrationTest {
 
             for (ProcessorService instance : List.of(a, b)) {
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                        assertThat(get(instance.apiPort(), "/api/alerts").size()).isEqualTo(alerts));
+                        assertThat(get(instance.apiPort(), "/api/alerts").path("alerts").size()).isEqualTo(alerts));
+                // Paged 7 at a time across both instances: every alert once, newest change first.
+                java.util.List<String> paged = new java.util.ArrayList<>();
+                String after = null;
+                do {
+                    JsonNode page = get(instance.apiPort(), "/api/alerts?limit=7" + (after == null ? "" : "&after=" + after));
+                    assertThat(page.path("total").asInt()).isEqualTo(alerts);
+                    page.path("alerts").forEach(h -> paged.add(h.path("fingerprint").asText()));
+                    after = page.path("next").isNull() ? null : page.path("next").asText();
+                } while (after != null);
+                assertThat(paged).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(perAlert.keySet());
+                assertThat(raw(instance.apiPort(), "/api/alerts", null).statusCode()).as("no key").isEqualTo(401);
+                assertThat(raw(instance.apiPort(), "/api/alerts", "wrong").statusCode()).isEqualTo(401);
+                for (String bad : List.of("/api/alerts/%25zz", "/api/alerts/bfcfce9889d1664b%3Fscope=local", "/api/alerts/a%20b",
+                        "/api/alerts?limit=0", "/api/alerts?after=x")) {
+                    HttpResponse<String> r = raw(instance.apiPort(), bad, KEY);
+                    assertThat(r.statusCode()).as(bad + " -> " + r.body()).isEqualTo(400);
+                }
                 for (String fp : perAlert.keySet().stream().limit(8).toList()) {
                     JsonNode history = get(instance.apiPort(), "/api/alerts/" + fp);
                     assertThat(history.get("fingerprint").asText()).isEqualTo(fp);

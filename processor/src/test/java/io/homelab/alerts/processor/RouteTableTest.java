@@ -58,13 +58,13 @@ class RouteTableTest {
     }
 
     static AlertEvent alert(Map<String, String> labels) {
-        return new AlertEvent("fp", "firing", labels, Map.of(), Instant.EPOCH, null, null, "r", "g", null, 0, Instant.EPOCH, null);
+        return new AlertEvent("fp", "firing", labels, Map.of(), Instant.EPOCH, null, null, "r", null, 0, Instant.EPOCH, null);
     }
 
     static Stream<Arguments> cases() {
         return Stream.of(
                 Arguments.of("Watchdog is dropped", Map.of("alertname", "Watchdog", "severity", "none"),
-                        new RouteDecision("ignore-watchdog", false, List.of(), false, null)),
+                        new RouteDecision("ignore-watchdog", false, List.of(), false, null, List.of(), true)),
                 Arguments.of("a critical media container goes to the media topic, remediates, and continues to ops",
                         Map.of("alertname", "ContainerDown", "name", "jellyfin", "severity", "critical"),
                         new RouteDecision("media,critical-to-ops", true,
@@ -100,9 +100,10 @@ class RouteTableTest {
         assertThatThrownBy(() -> RouteTableLoader.load(file, new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES)))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
                         file + ":3: routes[0].matchers[0]: 'severity critical': expected one of =, !=, =~, !~ after 'severity'",
-                        file + ":3: routes[0].matchers[1]: 'alertname=~\"(oops\"': bad regular expression: Unclosed group",
+                        file + ":3: routes[0].matchers[1]: 'alertname=~\"(oops\"': bad regular expression: missing closing ) (RE2 syntax, as Alertmanager's)",
                         file + ":4: routes[0].notify: expected true, false, or a list of {chat, topic}",
                         file + ":5: routes[1].matcher: unknown key (expected one of continue, drop, matchers, name, notify, remediate, webhooks)",
+                        file + ":5: routes[1]: 'matchers' is required (write matchers: [] for a route that matches every alert)",
                         file + ":5: routes[1]: a route with 'drop: true' cannot also notify, remediate, call webhooks or continue",
                         file + ":8: reciever: unknown key (expected one of routes, runbooks, webhooks)"));
     }
@@ -140,5 +141,34 @@ class RouteTableTest {
         assertThatThrownBy(() -> RouteTableLoader.load(file, new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES)))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement().asString()
                         .startsWith(file + ":4: not valid YAML: "));
+    }
+
+    @Test
+    void a_route_without_matchers_is_refused_and_match_all_must_be_written_out() throws IOException {
+        Path file = dir.resolve("forgotten.yml");
+        Files.writeString(file, """
+                routes:
+                  - name: drop-watchdog
+                    drop: true
+                """);
+        assertThatThrownBy(() -> RouteTableLoader.load(file, new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES)))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+                        file + ":2: routes[0]: 'matchers' is required (write matchers: [] for a route that matches every alert)"));
+
+        Files.writeString(file, """
+                routes:
+                  - name: everything-quiet
+                    matchers: []
+                    notify: false
+                """);
+        assertThat(RouteTableLoader.load(file, new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES))
+                .route(alert(Map.of("alertname", "Anything"))).route()).isEqualTo("everything-quiet");
+    }
+
+    @Test
+    void a_dropped_alert_is_marked_dropped_and_the_route_table_lists_the_chats_it_names() {
+        assertThat(table.route(alert(Map.of("alertname", "Watchdog"))).dropped()).isTrue();
+        assertThat(table.route(alert(Map.of("alertname", "HighCPU", "severity", "critical"))).dropped()).isFalse();
+        assertThat(table.namedChats()).extracting(c -> c.chatId()).containsExactly("-1001", "-1002");
     }
 }

@@ -23,7 +23,7 @@ class ApprovalBookTest {
     final ApprovalBook book = new ApprovalBook(TIMEOUT, clock);
 
     static AlertEvent alert(String fingerprint, Instant startsAt, Map<String, String> labels, Map<String, String> annotations) {
-        return new AlertEvent(fingerprint, "firing", labels, annotations, startsAt, null, null, "r", "g", null, 0, startsAt, null);
+        return new AlertEvent(fingerprint, "firing", labels, annotations, startsAt, null, null, "r", null, 0, startsAt, null);
     }
 
     static RemediationRequest request(AlertEvent alert, String runbook) {

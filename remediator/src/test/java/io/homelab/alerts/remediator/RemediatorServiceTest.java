@@ -51,7 +51,7 @@ class RemediatorServiceTest {
 
     static final AlertEvent EVENT = new AlertEvent("f6e94e35cf045285", "firing",
             Map.of("alertname", "ContainerDown", "name", "jellyfin", "severity", "critical"), Map.of("summary", "Container jellyfin is down"),
-            Instant.parse("2026-11-25T21:59:50Z"), null, null, "r", "g", null, 0, Instant.parse("2026-11-25T21:59:51Z"), null);
+            Instant.parse("2026-11-25T21:59:50Z"), null, null, "r", null, 0, Instant.parse("2026-11-25T21:59:51Z"), null);
     static final RemediationRequest REQUEST = new RemediationRequest(EVENT, "restart-container", DedupReason.FIRST, "default", List.of());
     static final String ID = RemediationUpdate.idFor(EVENT);
 
@@ -92,7 +92,7 @@ class RemediatorServiceTest {
             send(topics.remediationRequests().name(), "bad", "{oops".getBytes());
             // No runbook named by the route: nothing could run, so nobody is asked.
             send(topics.remediationRequests().name(), "other", Json.write(new RemediationRequest(new AlertEvent("0000000000000001", "firing",
-                    Map.of("alertname", "HighCPU", "severity", "warning"), Map.of(), EVENT.startsAt(), null, null, "r", "g", null, 0,
+                    Map.of("alertname", "HighCPU", "severity", "warning"), Map.of(), EVENT.startsAt(), null, null, "r", null, 0,
                     EVENT.receivedAt(), null), null, DedupReason.FIRST, "default", List.of())));
             send(topics.remediationRequests().name(), EVENT.fingerprint(), Json.write(REQUEST));
             send(topics.remediationRequests().name(), EVENT.fingerprint(), Json.write(REQUEST));

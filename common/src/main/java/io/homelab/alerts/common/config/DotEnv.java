@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /**
  * Reads a {@code .env} file: {@code NAME=value} lines, {@code #} comments, an optional
  * {@code export } prefix, and values optionally in single or double quotes (docker compose's rules
- * for the simple cases). A malformed line is reported with its number.
+ * for the simple cases). A malformed line is reported with its number, never with its text.
  */
 public final class DotEnv {
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -42,12 +42,13 @@ public final class DotEnv {
             int eq = line.indexOf('=');
             String where = file + " line " + (i + 1);
             if (eq <= 0) {
-                problems.add(where + ": expected NAME=value, got '" + lines.get(i).strip() + "'");
+                // Never the line itself: it may be a secret with a typo (TELEGRAM_BOT_TOKEN 123:abc).
+                problems.add(where + ": expected NAME=value (the line is not shown, it may hold a secret)");
                 continue;
             }
             String name = line.substring(0, eq).strip();
             if (!NAME.matcher(name).matches()) {
-                problems.add(where + ": '" + name + "' is not a valid variable name");
+                problems.add(where + ": the text before '=' is not a variable name (letters, digits and _, not starting with a digit)");
                 continue;
             }
             String value = line.substring(eq + 1).strip();

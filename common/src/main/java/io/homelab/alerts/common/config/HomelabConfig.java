@@ -27,6 +27,7 @@ public record HomelabConfig(
         String webhookPath,
         Optional<String> apiKey,
         int maxBodyBytes,
+        int maxAlerts,
         Duration kafkaAckTimeout,
         Duration kafkaLinger,
         Duration dedupWindow,
@@ -48,7 +49,10 @@ public record HomelabConfig(
         Path dataDir,
         Optional<Path> homelabConfig,
         int processorHttpPort,
+        String processorHttpBind,
         String processorHttpHost,
+        Optional<String> processorApiKey,
+        Duration historyRetention,
         URI processorApiUrl,
         Optional<URI> alertmanagerUrl,
         Duration approvalTimeout,
@@ -56,24 +60,25 @@ public record HomelabConfig(
 
     /** Every setting, in the order --help and the README list them. */
     public static final List<Setting> SETTINGS = List.of(
-            new Setting("PROMETHEUS_WEBHOOK_PORT", "9095", "HTTP port of the webhook receiver (0: any free port)"),
+            new Setting("PROMETHEUS_WEBHOOK_PORT", "9095", "HTTP port of the webhook receiver, 0 to 65535 (0: any free port)"),
             new Setting("PROMETHEUS_WEBHOOK_PATH", "/prometheus/webhook", "path Alertmanager posts to"),
             new Setting("PROMETHEUS_API_KEY", null, "shared secret: X-API-Key, Authorization: Bearer, or basic-auth password (unset: no auth, warned at start)"),
             new Setting("PROMETHEUS_API_KEY_FILE", null, "read PROMETHEUS_API_KEY from this file instead"),
-            new Setting("INGEST_MAX_BODY_BYTES", "4194304", "largest webhook body accepted, in bytes (413 above)"),
-            new Setting("INGEST_KAFKA_TIMEOUT_MS", "5000", "how long a webhook waits for Kafka's acknowledgement before answering 503"),
-            new Setting("INGEST_KAFKA_LINGER_MS", "1", "how long the webhook producer waits to batch concurrent webhooks (latency/throughput trade-off)"),
-            new Setting("ALERT_DEDUP_WINDOW", "300", "seconds within which a repeated alert with the same status is not sent again"),
+            new Setting("INGEST_MAX_BODY_BYTES", "4194304", "largest webhook body accepted, in bytes, 1024 to 67108864 (413 above)"),
+            new Setting("INGEST_MAX_ALERTS", "1000", "most alerts one webhook may carry, 1 to 100000 (413 above; set Alertmanager's max_alerts to stay below)"),
+            new Setting("INGEST_KAFKA_TIMEOUT_MS", "5000", "how long a webhook waits for Kafka's acknowledgement before answering 503, 100 to 120000"),
+            new Setting("INGEST_KAFKA_LINGER_MS", "1", "how long the webhook producer waits to batch concurrent webhooks, 0 to 1000 and below INGEST_KAFKA_TIMEOUT_MS (latency/throughput trade-off)"),
+            new Setting("ALERT_DEDUP_WINDOW", "300", "seconds within which a repeated alert with the same status is not sent again, 1 to 604800"),
             new Setting("ALERT_REMINDERS", "true", "send a still-firing alert again once the dedup window has passed (true/false)"),
-            new Setting("ALERT_FLAP_CHANGES", "4", "status changes within ALERT_FLAP_WINDOW that make an alert flapping (0: no flapping detection)"),
-            new Setting("ALERT_FLAP_WINDOW", "600", "seconds: how far back status changes count, and how long a flapping alert must be stable"),
-            new Setting("ALERT_STORM_THRESHOLD", "10", "more alerts than this for one chat at once are sent as one digest message (0: never)"),
+            new Setting("ALERT_FLAP_CHANGES", "4", "status changes within ALERT_FLAP_WINDOW that make an alert flapping, 0 to 1000 (0: no flapping detection)"),
+            new Setting("ALERT_FLAP_WINDOW", "600", "seconds, 1 to 604800: how far back status changes count, and how long a flapping alert must be stable"),
+            new Setting("ALERT_STORM_THRESHOLD", "10", "more alerts than this for one chat at once are sent as one digest message, 0 to 100000 (0: never)"),
             new Setting("KAFKA_BOOTSTRAP_SERVERS", null, "external Kafka cluster (unset: start an embedded broker in-process)"),
-            new Setting("KAFKA_EMBEDDED_PORT", "9092", "loopback port of the embedded broker (0: any free port)"),
+            new Setting("KAFKA_EMBEDDED_PORT", "9092", "loopback port of the embedded broker, 0 to 65535 (0: any free port)"),
             new Setting("KAFKA_TOPIC_PREFIX", "homelab.", "prefix of every topic name"),
-            new Setting("KAFKA_TOPIC_PARTITIONS", "3", "partitions of keyed topics created at start"),
-            new Setting("KAFKA_REPLICATION_FACTOR", null, "replication factor of created topics (unset: the broker's default)"),
-            new Setting("WEBHOOK_RETENTION_DAYS", "30", "how long raw webhooks are kept (they are the replayable record)"),
+            new Setting("KAFKA_TOPIC_PARTITIONS", "3", "partitions of keyed topics created at start, 1 to 1000"),
+            new Setting("KAFKA_REPLICATION_FACTOR", null, "replication factor of created topics, 1 to 32 (unset: the broker's default)"),
+            new Setting("WEBHOOK_RETENTION_DAYS", "30", "days raw webhooks are kept, 1 to 3650 (they are the replayable record)"),
             new Setting("TELEGRAM_BOT_TOKEN", null, "bot token from @BotFather (unset: print messages on the console instead)"),
             new Setting("TELEGRAM_BOT_TOKEN_FILE", null, "read TELEGRAM_BOT_TOKEN from this file instead"),
             new Setting("TELEGRAM_CHAT_ID", null, "chat id(s) to notify, comma-separated (required with a bot token)"),
@@ -82,11 +87,15 @@ public record HomelabConfig(
             new Setting("ALERT_TIME_ZONE", "UTC", "time zone of times in messages (an IANA name such as Europe/Berlin)"),
             new Setting("DATA_DIR", "./data", "where the embedded broker and the stream state keep their data"),
             new Setting("HOMELAB_CONFIG", null, "YAML file with routes and outgoing webhooks; see examples/homelab.yml"),
-            new Setting("PROCESSOR_HTTP_PORT", "9096", "port of the alert history API (/api/alerts, /api/stats) of the process running the processor (0: any free port)"),
+            new Setting("PROCESSOR_HTTP_PORT", "9096", "port of the alert history API (/api/alerts, /api/stats) of the process running the processor, 0 to 65535 (0: any free port)"),
+            new Setting("PROCESSOR_HTTP_BIND", "127.0.0.1", "address the history API listens on (0.0.0.0: every interface; anything but loopback needs PROCESSOR_API_KEY)"),
             new Setting("PROCESSOR_HTTP_HOST", "127.0.0.1", "host name other processor instances reach this one's history API at"),
+            new Setting("PROCESSOR_API_KEY", null, "shared secret of the history API, the same forms as PROMETHEUS_API_KEY; instances and the notifier send it"),
+            new Setting("PROCESSOR_API_KEY_FILE", null, "read PROCESSOR_API_KEY from this file instead"),
+            new Setting("HISTORY_RETENTION_DAYS", "30", "alerts resolved, or not seen at all, for this many days are forgotten by the history (1 to 3650)"),
             new Setting("PROCESSOR_API_URL", "http://127.0.0.1:9096", "where the notifier's /alerts, /history and /health commands read the history API, when the processor runs in another process"),
             new Setting("ALERTMANAGER_URL", null, "Alertmanager's address (e.g. http://alertmanager:9093): enables the 🔕 Silence buttons (API v2)"),
-            new Setting("REMEDIATION_APPROVAL_TIMEOUT", "3600", "seconds an Approve / Reject request stays open; a later press is refused as expired"),
+            new Setting("REMEDIATION_APPROVAL_TIMEOUT", "3600", "seconds an Approve / Reject request stays open, 60 to 604800; a later press is refused as expired"),
             new Setting("LOG_LEVEL", "INFO", "log level of homelab-alerts' own loggers"));
 
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[a-zA-Z0-9._-]{0,200}");
@@ -111,6 +120,7 @@ public record HomelabConfig(
         }
         Optional<String> apiKey = r.secret("PROMETHEUS_API_KEY");
         int maxBody = r.integer("INGEST_MAX_BODY_BYTES", 1024, 64 * 1024 * 1024);
+        int maxAlerts = r.integer("INGEST_MAX_ALERTS", 1, 100_000);
         int ackTimeoutMs = r.integer("INGEST_KAFKA_TIMEOUT_MS", 100, 120_000);
         int lingerMs = r.integer("INGEST_KAFKA_LINGER_MS", 0, 1000);
         if (lingerMs >= ackTimeoutMs) {
@@ -187,7 +197,14 @@ public record HomelabConfig(
             }
         });
         int processorPort = r.integer("PROCESSOR_HTTP_PORT", 0, 65535);
+        String processorBind = r.string("PROCESSOR_HTTP_BIND");
         String processorHost = r.string("PROCESSOR_HTTP_HOST");
+        Optional<String> processorKey = r.secret("PROCESSOR_API_KEY");
+        if (!isLoopback(processorBind) && processorKey.isEmpty()) {
+            problems.add("PROCESSOR_API_KEY: required when PROCESSOR_HTTP_BIND is not a loopback address (got '" + processorBind
+                    + "'): the history API shows every alert's labels");
+        }
+        int historyDays = r.integer("HISTORY_RETENTION_DAYS", 1, 3650);
         URI processorApi = r.httpUrl("PROCESSOR_API_URL", r.string("PROCESSOR_API_URL")).orElse(URI.create("http://127.0.0.1:9096"));
         Optional<URI> alertmanager = r.optional("ALERTMANAGER_URL").flatMap(text -> r.httpUrl("ALERTMANAGER_URL", text));
         int approvalSeconds = r.integer("REMEDIATION_APPROVAL_TIMEOUT", 60, 7 * 24 * 3600);
@@ -199,12 +216,25 @@ public record HomelabConfig(
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new HomelabConfig(port, path, apiKey, maxBody, Duration.ofMillis(ackTimeoutMs), Duration.ofMillis(lingerMs),
+        return new HomelabConfig(port, path, apiKey, maxBody, maxAlerts, Duration.ofMillis(ackTimeoutMs), Duration.ofMillis(lingerMs),
                 Duration.ofSeconds(dedupSeconds), reminders, flapChanges, Duration.ofSeconds(flapSeconds),
                 stormThreshold,
                 bootstrap, embeddedPort, prefix, partitions, rf, retentionDays, token, chats, Set.copyOf(allowed), apiUrl, zone,
-                dataDir, homelabConfig, processorPort, processorHost, processorApi, alertmanager,
+                dataDir, homelabConfig, processorPort, processorBind, processorHost, processorKey, Duration.ofDays(historyDays),
+                processorApi, alertmanager,
                 Duration.ofSeconds(approvalSeconds), level);
+    }
+
+    /** Whether {@code host} names this machine's loopback interface only. */
+    public static boolean isLoopback(String host) {
+        String h = host.strip().toLowerCase(java.util.Locale.ROOT);
+        return h.equals("localhost") || h.equals("::1") || h.equals("[::1]") || h.matches("127(\\.\\d{1,3}){3}");
+    }
+
+    /** A URL for an error message: without user and password, never longer than 200 characters. */
+    static String shown(String url) {
+        String s = url.replaceAll("//[^/@]*@", "//…@");
+        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
     }
 
     /** Reads typed values, recording a problem (and returning the default) for each bad one. */
@@ -262,9 +292,11 @@ public record HomelabConfig(
                 if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
                     return Optional.of(u);
                 }
-                problems.add(name + ": must be an http(s) URL with a host, got '" + text + "'");
+                problems.add(name + ": must be an http(s) URL with a host, got '" + shown(text) + "'");
             } catch (IllegalArgumentException e) {
-                problems.add(name + ": not a URL: " + e.getMessage());
+                String why = e.getCause() instanceof java.net.URISyntaxException syntax
+                        ? syntax.getReason() + " at index " + syntax.getIndex() : "unreadable";
+                problems.add(name + ": not a URL (" + why + ")");
             }
             return Optional.empty();
         }

@@ -17,6 +17,13 @@ import org.slf4j.Logger;
 
 /** The client settings the services share, and the thread they consume on. */
 public final class KafkaClients {
+    /**
+     * The most one fetch brings into memory (Kafka's default is 50 MiB): records can be megabytes
+     * (a webhook up to INGEST_MAX_BODY_BYTES), and a homelab process must not hold hundreds of them.
+     * A single record larger than this still comes, alone.
+     */
+    public static final int FETCH_MAX_BYTES = 8 * 1024 * 1024;
+
     private KafkaClients() {}
 
     /**
@@ -33,7 +40,8 @@ public final class KafkaClients {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000));
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
+                ConsumerConfig.FETCH_MAX_BYTES_CONFIG, FETCH_MAX_BYTES));
         config.putAll(overrides);
         return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
     }

@@ -1,14 +1,16 @@
 package io.homelab.alerts.common.match;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import java.util.Map;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * One Alertmanager label matcher: {@code name=value}, {@code name!=value}, {@code name=~regex},
  * {@code name!~regex}. Values may be double-quoted (with {@code \"}, {@code \\}, {@code \n}
  * escapes). Regexes are anchored at both ends and a missing label counts as the empty string,
- * as in Alertmanager.
+ * as in Alertmanager. They run on RE2/J, which like Alertmanager's Go regexp takes time linear in
+ * the input (no backtracking), so no label value can stall routing; RE2 syntax, so a pattern
+ * Alertmanager refuses (backreferences, lookaround) is refused here too.
  */
 public record LabelMatcher(String name, Op op, String value, Pattern regex) {
     /** The four operators. */
@@ -22,7 +24,7 @@ public record LabelMatcher(String name, Op op, String value, Pattern regex) {
         }
     }
 
-    private static final Pattern NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
     public boolean matches(Map<String, String> labels) {
         String actual = labels.getOrDefault(name, "");
@@ -70,7 +72,8 @@ public record LabelMatcher(String name, Op op, String value, Pattern regex) {
             try {
                 regex = Pattern.compile("(?:" + value + ")");
             } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("'" + text + "': bad regular expression: " + e.getDescription());
+                throw new IllegalArgumentException("'" + text + "': bad regular expression: " + e.getDescription()
+                        + " (RE2 syntax, as Alertmanager's)");
             }
         }
         return new LabelMatcher(name, op, value, regex);

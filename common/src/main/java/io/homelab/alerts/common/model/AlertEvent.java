@@ -4,8 +4,10 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * One alert taken out of a webhook, with the context of the group it came in: the unit
- * the processor, notifier and remediator work on. Keyed by {@link #fingerprint()} in Kafka.
+ * One alert taken out of a webhook, with the little of its group's context that messages and
+ * webhooks use (receiver, external URL; not the group key, which the raw record keeps): the unit the
+ * processor, notifier and remediator work on. Keyed by {@link #fingerprint()} in Kafka, which is
+ * always computed from the labels ({@link Fingerprint}), never taken from the sender.
  *
  * @param notificationReason why Alertmanager sent the group, when it says (newer Alertmanagers)
  */
@@ -18,7 +20,6 @@ public record AlertEvent(
         Instant endsAt,
         String generatorUrl,
         String receiver,
-        String groupKey,
         String externalUrl,
         int truncatedAlerts,
         Instant receivedAt,

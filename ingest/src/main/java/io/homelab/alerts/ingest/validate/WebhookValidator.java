@@ -21,6 +21,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.homelab.alerts.common.model.WebhookLimits;
 
 /**
  * Checks that a body is an Alertmanager webhook, payload version 4, as every Alertmanager from
@@ -36,8 +37,14 @@ public final class WebhookValidator {
     private static final Set<String> STATUSES = Set.of("firing", "resolved");
 
     private final ObjectMapper mapper;
+    private final WebhookLimits limits;
 
     public WebhookValidator(int maxBodyBytes) {
+        this(maxBodyBytes, WebhookLimits.DEFAULTS);
+    }
+
+    public WebhookValidator(int maxBodyBytes, WebhookLimits limits) {
+        this.limits = limits;
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(MAX_NESTING_DEPTH)
@@ -74,15 +81,16 @@ public final class WebhookValidator {
             return invalid("body must be a JSON object (an Alertmanager webhook), got " + kind(root));
         }
         List<String> problems = new ArrayList<>();
+        List<String> tooLarge = new ArrayList<>();
         JsonNode version = root.get("version");
         if (version == null) {
             problems.add("version: missing (Alertmanager sends \"4\")");
         } else if (!version.isTextual() || !SUPPORTED_VERSION.equals(version.asText())) {
             problems.add("version: unsupported payload version " + version + ", only \"" + SUPPORTED_VERSION + "\" is supported");
         }
-        optionalText(root, "groupKey", "groupKey", problems);
-        optionalText(root, "receiver", "receiver", problems);
-        optionalText(root, "externalURL", "externalURL", problems);
+        for (String field : List.of("groupKey", "receiver", "externalURL")) {
+            optionalText(root, field, field, WebhookLimits.maxChars(field), problems, tooLarge);
+        }
         JsonNode status = root.get("status");
         if (status != null && !(status.isTextual() && STATUSES.contains(status.asText()))) {
             problems.add("status: must be \"firing\" or \"resolved\", got " + abbreviate(status));
@@ -94,7 +102,8 @@ public final class WebhookValidator {
         for (String map : List.of("groupLabels", "commonLabels", "commonAnnotations")) {
             JsonNode node = root.get(map);
             if (node != null && !node.isNull()) {
-                stringMap(node, map, problems);
+                stringMap(node, map, map.equals("commonAnnotations") ? WebhookLimits.MAX_ANNOTATION_VALUE_CHARS
+                        : WebhookLimits.MAX_LABEL_VALUE_CHARS, problems, tooLarge);
             }
         }
         JsonNode alerts = root.get("alerts");
@@ -105,20 +114,29 @@ public final class WebhookValidator {
             problems.add("alerts: must be an array, got " + kind(alerts));
         } else if (alerts.isEmpty()) {
             problems.add("alerts: is empty (a webhook carries at least one alert)");
+        } else if (alerts.size() > limits.maxAlerts()) {
+            tooLarge.add(limits.tooManyAlerts(alerts.size()));
         } else {
             count = alerts.size();
-            for (int i = 0; i < alerts.size() && problems.size() < MAX_PROBLEMS; i++) {
-                alert(alerts.get(i), "alerts[" + i + "]", problems);
+            for (int i = 0; i < alerts.size() && problems.size() + tooLarge.size() < MAX_PROBLEMS; i++) {
+                alert(alerts.get(i), "alerts[" + i + "]", problems, tooLarge);
             }
         }
         if (!problems.isEmpty()) {
-            return new Validation.Invalid(problems.size() > MAX_PROBLEMS ? problems.subList(0, MAX_PROBLEMS) : problems);
+            return new Validation.Invalid(first(problems));
+        }
+        if (!tooLarge.isEmpty()) {
+            return new Validation.TooLarge(first(tooLarge));
         }
         JsonNode groupKey = root.get("groupKey");
         return new Validation.Valid(groupKey == null || groupKey.isNull() ? null : groupKey.asText(), count);
     }
 
-    private static void alert(JsonNode alert, String path, List<String> problems) {
+    private static List<String> first(List<String> problems) {
+        return problems.size() > MAX_PROBLEMS ? problems.subList(0, MAX_PROBLEMS) : problems;
+    }
+
+    private static void alert(JsonNode alert, String path, List<String> problems, List<String> tooLarge) {
         if (!alert.isObject()) {
             problems.add(path + ": must be an object, got " + kind(alert));
             return;
@@ -133,11 +151,11 @@ public final class WebhookValidator {
         if (labels == null) {
             problems.add(path + ".labels: missing (an object of label names to string values)");
         } else {
-            stringMap(labels, path + ".labels", problems);
+            stringMap(labels, path + ".labels", WebhookLimits.MAX_LABEL_VALUE_CHARS, problems, tooLarge);
         }
         JsonNode annotations = alert.get("annotations");
         if (annotations != null && !annotations.isNull()) {
-            stringMap(annotations, path + ".annotations", problems);
+            stringMap(annotations, path + ".annotations", WebhookLimits.MAX_ANNOTATION_VALUE_CHARS, problems, tooLarge);
         }
         for (String time : List.of("startsAt", "endsAt")) {
             JsonNode t = alert.get(time);
@@ -154,13 +172,26 @@ public final class WebhookValidator {
                 problems.add(path + "." + time + ": not an RFC 3339 time: " + abbreviate(t));
             }
         }
-        optionalText(alert, "generatorURL", path + ".generatorURL", problems);
-        optionalText(alert, "fingerprint", path + ".fingerprint", problems);
+        optionalText(alert, "generatorURL", path + ".generatorURL", WebhookLimits.MAX_GENERATOR_URL_CHARS, problems, tooLarge);
+        JsonNode fingerprint = alert.get("fingerprint");
+        if (fingerprint != null && !fingerprint.isNull()) {
+            // Kept only as information: the alert's identity is computed from its labels. A value
+            // that cannot be Alertmanager's says the sender is not what it claims to be.
+            if (!fingerprint.isTextual()) {
+                problems.add(path + ".fingerprint: must be a string, got " + kind(fingerprint));
+            } else if (!fingerprint.asText().isEmpty() && !WebhookLimits.FINGERPRINT.matcher(fingerprint.asText()).matches()) {
+                problems.add(path + ".fingerprint: must be 16 hex digits (Alertmanager's fingerprint), got " + abbreviate(fingerprint));
+            }
+        }
     }
 
-    private static void stringMap(JsonNode node, String path, List<String> problems) {
+    private static void stringMap(JsonNode node, String path, int maxValueChars, List<String> problems, List<String> tooLarge) {
         if (!node.isObject()) {
             problems.add(path + ": must be an object of strings, got " + kind(node));
+            return;
+        }
+        if (node.size() > WebhookLimits.MAX_LABELS) {
+            tooLarge.add(path + ": " + node.size() + " entries, over the limit of " + WebhookLimits.MAX_LABELS);
             return;
         }
         Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
@@ -168,14 +199,22 @@ public final class WebhookValidator {
             Map.Entry<String, JsonNode> e = fields.next();
             if (!e.getValue().isTextual()) {
                 problems.add(path + "." + abbreviate(e.getKey()) + ": must be a string, got " + kind(e.getValue()));
+            } else if (e.getKey().length() > WebhookLimits.MAX_NAME_CHARS) {
+                tooLarge.add(path + ": a name of " + e.getKey().length() + " characters (" + abbreviate(e.getKey())
+                        + "), over the limit of " + WebhookLimits.MAX_NAME_CHARS);
+            } else if (e.getValue().asText().length() > maxValueChars) {
+                tooLarge.add(WebhookLimits.tooLong(path + "." + abbreviate(e.getKey()), e.getValue().asText().length(), maxValueChars));
             }
         }
     }
 
-    private static void optionalText(JsonNode parent, String field, String path, List<String> problems) {
+    private static void optionalText(JsonNode parent, String field, String path, int maxChars, List<String> problems,
+            List<String> tooLarge) {
         JsonNode node = parent.get(field);
         if (node != null && !node.isNull() && !node.isTextual()) {
             problems.add(path + ": must be a string, got " + kind(node));
+        } else if (node != null && node.isTextual() && node.asText().length() > maxChars) {
+            tooLarge.add(WebhookLimits.tooLong(path, node.asText().length(), maxChars));
         }
     }
 
@@ -204,9 +243,22 @@ public final class WebhookValidator {
         };
     }
 
-    private static String abbreviate(Object value) {
+    /** At most 60 characters, control and bidi characters shown as escapes, so a value cannot forge log lines or hide text. */
+    static String abbreviate(Object value) {
         String s = String.valueOf(value);
-        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+        if (s.length() > 60) {
+            int cut = Character.isHighSurrogate(s.charAt(56)) ? 56 : 57;
+            s = s.substring(0, cut) + "...";
+        }
+        StringBuilder out = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || c == 0x2028 || c == 0x2029) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 
     private static String firstLine(String message) {

@@ -10,23 +10,31 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 
-/** Reads the processor's alert history API ({@code /api/alerts}, {@code /api/stats}). */
+/** Reads the processor's alert history API ({@code /api/alerts}, {@code /api/stats}), sending PROCESSOR_API_KEY when set. */
 public final class ProcessorApiClient {
     private final URI base;
+    private final Optional<String> key;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
 
     public ProcessorApiClient(URI base) {
+        this(base, Optional.empty());
+    }
+
+    public ProcessorApiClient(URI base, Optional<String> key) {
         this.base = base;
+        this.key = key;
     }
 
-    public JsonNode activeAlerts() throws IOException {
-        return get("/api/alerts");
+    /** Where the API is, for messages that say what failed. */
+    public URI base() {
+        return base;
     }
 
-    /** One alert's history (labels among it). */
-    public JsonNode alert(String fingerprint) throws IOException {
-        return get("/api/alerts/" + URLEncoder.encode(fingerprint, StandardCharsets.UTF_8));
+    /** The first {@code limit} alerts firing now, newest change first: {@code {"alerts":[…],"total":N,"next":…}}. */
+    public JsonNode activeAlerts(int limit) throws IOException {
+        return get("/api/alerts?limit=" + limit);
     }
 
     public JsonNode stats(java.time.Instant from, java.time.Instant to) throws IOException {
@@ -56,10 +64,12 @@ public final class ProcessorApiClient {
 
     private JsonNode getOnce(String pathAndQuery) throws IOException {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofSeconds(5)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofSeconds(5)).GET();
+            key.ifPresent(k -> request.header("Authorization", "Bearer " + k));
+            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
-                throw new IOException("processor API answered " + r.statusCode() + ": " + r.body());
+                String body = r.body().length() > 200 ? r.body().substring(0, 200) + "…" : r.body();
+                throw new IOException("it answered " + r.statusCode() + (r.statusCode() == 401 ? " (check PROCESSOR_API_KEY)" : "") + ": " + body);
             }
             return Json.MAPPER.readTree(r.body());
         } catch (InterruptedException e) {

@@ -11,6 +11,7 @@ import io.homelab.alerts.notifier.NotifierConfig;
 import io.homelab.alerts.notifier.channel.Channel;
 import io.homelab.alerts.notifier.channel.DeliveryResult;
 import io.homelab.alerts.notifier.channel.OutgoingMessage;
+import io.homelab.alerts.notifier.commands.ButtonData;
 import io.homelab.alerts.notifier.format.MessageFormatter;
 import io.homelab.alerts.notifier.format.MessageSplitter;
 import io.homelab.alerts.notifier.format.StormDigest;
@@ -48,6 +49,8 @@ public final class NotifierService implements AutoCloseable {
     /** How long a storm may keep arriving before its digest goes out, and the quiet gap that ends it. */
     static final Duration STORM_GATHER_MAX = Duration.ofSeconds(2);
     static final Duration STORM_GATHER_QUIET = Duration.ofMillis(300);
+    /** A storm gathered beyond this many records is sent as it is (memory); the rest makes the next digest. */
+    static final int MAX_STORM_GATHER = 5000;
 
     private final NotifierConfig config;
     private final Channel channel;
@@ -61,7 +64,7 @@ public final class NotifierService implements AutoCloseable {
     private final List<ConsumerRecord<String, byte[]>> urgentArrivals = new java.util.ArrayList<>();
     /** Beyond this many fetched urgent records, stop fetching until they are sent (bounded memory in a long outage). */
     static final int MAX_URGENT_ARRIVALS = 500;
-    private final RateLimiter limiter = new RateLimiter(java.time.Clock.systemUTC());
+    private final RateLimiter limiter;
     private final MessageSplitter splitter = new MessageSplitter(MessageSplitter.TELEGRAM_LIMIT);
     /** Groups upgraded to supergroups: old id → new id (Telegram's migrate_to_chat_id). */
     private final Map<String, String> migrated = new java.util.concurrent.ConcurrentHashMap<>();
@@ -69,7 +72,13 @@ public final class NotifierService implements AutoCloseable {
     private volatile boolean running = true;
 
     public NotifierService(NotifierConfig config, Channel channel, Consumer<String> onFatal) {
+        this(config, channel, new RateLimiter(java.time.Clock.systemUTC()), onFatal);
+    }
+
+    /** @param limiter Telegram's limits, shared with whatever else sends to the same chats (the bot's replies) */
+    public NotifierService(NotifierConfig config, Channel channel, RateLimiter limiter, Consumer<String> onFatal) {
         this.config = config;
+        this.limiter = limiter;
         this.channel = channel;
         this.formatter = new MessageFormatter(config.timeZone());
         this.consumer = KafkaClients.consumer(config.bootstrapServers(), config.groupId(), "homelab-notifier",
@@ -140,7 +149,7 @@ public final class NotifierService implements AutoCloseable {
             // A storm rarely lands in one fetch: keep reading while it is still arriving, so it
             // becomes one digest rather than several.
             long until = System.nanoTime() + STORM_GATHER_MAX.toNanos();
-            while (running && !rebalanced && System.nanoTime() < until) {
+            while (running && !rebalanced && System.nanoTime() < until && batch.size() < MAX_STORM_GATHER) {
                 ConsumerRecords<String, byte[]> more = consumer.poll(STORM_GATHER_QUIET);
                 if (more.isEmpty()) {
                     break;
@@ -318,7 +327,9 @@ public final class NotifierService implements AutoCloseable {
                 String chat = migrated.getOrDefault(target.chatId(), target.chatId());
                 boolean last = i == parts.size() - 1;
                 List<OutgoingMessage.Button> buttons = last && config.silenceButtons() && event.isFiring()
-                        ? silenceButtons(event.fingerprint()) : List.of();
+                        ? silenceButtons(record.topic().equals(config.topics().priorityNotifications().name()), record.partition(),
+                                record.offset())
+                        : List.of();
                 DeliveryResult result = deliver(new OutgoingMessage(chat, target.threadId(), parts.get(i), buttons));
                 if (result == null) {
                     return false;
@@ -365,8 +376,9 @@ public final class NotifierService implements AutoCloseable {
                     break;
                 }
                 List<String> parts = splitter.split(formatter.approval(update));
-                List<OutgoingMessage.Button> buttons = List.of(new OutgoingMessage.Button("✅ Approve", "approve:" + update.requestId()),
-                        new OutgoingMessage.Button("❌ Reject", "reject:" + update.requestId()));
+                List<OutgoingMessage.Button> buttons = List.of(
+                        new OutgoingMessage.Button("✅ Approve", new ButtonData.Decide(true, update.requestId()).encode()),
+                        new OutgoingMessage.Button("❌ Reject", new ButtonData.Decide(false, update.requestId()).encode()));
                 for (ChatTarget t : targets(update.chats())) {
                     for (int i = 0; i < parts.size(); i++) {
                         // The buttons go under the last part, where "Should I proceed" is.
@@ -426,11 +438,16 @@ public final class NotifierService implements AutoCloseable {
         return true;
     }
 
-    /** 🔕 1h / 4h / 24h: callback data "silence:<fingerprint>:<hours>" (well under Telegram's 64 bytes). */
-    public static List<OutgoingMessage.Button> silenceButtons(String fingerprint) {
-        return List.of(new OutgoingMessage.Button("🔕 1h", "silence:" + fingerprint + ":1"),
-                new OutgoingMessage.Button("🔕 4h", "silence:" + fingerprint + ":4"),
-                new OutgoingMessage.Button("🔕 24h", "silence:" + fingerprint + ":24"));
+    /**
+     * 🔕 1h / 4h / 24h for the alert of the notification record at that place (a priority-lane record
+     * or not, partition, offset): a press reads that very record back, so the silence matches the
+     * labels this message showed ({@link ButtonData.Silence}).
+     */
+    public static List<OutgoingMessage.Button> silenceButtons(boolean priority, int partition, long offset) {
+        ButtonData.Lane lane = priority ? ButtonData.Lane.PRIORITY : ButtonData.Lane.NORMAL;
+        return ButtonData.SILENCE_HOURS.stream()
+                .map(h -> new OutgoingMessage.Button("🔕 " + h + "h", new ButtonData.Silence(lane, partition, offset, h).encode()))
+                .toList();
     }
 
     /** The chats a notification goes to: its own, with the default chats where it asks for them (or names none). */
@@ -455,12 +472,16 @@ public final class NotifierService implements AutoCloseable {
         Duration backoff = FIRST_BACKOFF;
         DeliveryResult.Failure lastFailure = null;
         while (running) {
-            Duration pace = channel.rateLimited() ? limiter.delayFor(message.chatId()) : Duration.ZERO;
-            if (!pace.isZero() && !pace.isNegative() && !waitKeepingMembership(pace)) {
+            RateLimiter.Slot slot = channel.rateLimited() ? limiter.reserve(message.chatId()) : null;
+            Duration pace = slot == null ? Duration.ZERO : limiter.waitFor(slot);
+            if (!pace.isZero() && !waitKeepingMembership(pace)) {
+                limiter.sent(slot);
                 return null;
             }
             DeliveryResult result = channel.send(message);
-            limiter.sent(message.chatId());
+            if (slot != null) {
+                limiter.sent(slot);
+            }
             if (result instanceof DeliveryResult.Moved moved) {
                 // Telegram: a group upgraded to a supergroup has a new id; keep sending there.
                 log.warn("Chat {} is now chat {} (group upgraded to a supergroup); sending there. Update TELEGRAM_CHAT_ID / routes.",
@@ -475,7 +496,7 @@ public final class NotifierService implements AutoCloseable {
                 }
                 return result;
             }
-            Duration wait = retry.retryAfter().orElse(backoff);
+            Duration wait = ServerWait.capped(retry.retryAfter().orElse(backoff));
             if (retry.failure() != lastFailure) {
                 log.warn("Delivery to chat {} failed ({}): {}; retrying in {} s while the message waits in Kafka",
                         message.chatId(), retry.failure(), retry.reason(), wait.toSeconds());

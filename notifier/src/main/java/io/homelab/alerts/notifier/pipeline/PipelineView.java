@@ -34,8 +34,16 @@ public final class PipelineView implements AutoCloseable {
     private final String bootstrapServers;
     private final Admin admin;
 
-    /** One service's consumer group: live members, and records not yet processed. */
-    public record ServiceState(String service, int members, long lag) {}
+    /**
+     * One service's consumer group: live members, and records not yet processed (real records: the
+     * transaction markers exactly-once writing leaves between them are not counted).
+     *
+     * @param lagAtLeast more records are waiting than were counted ({@value #MAX_COUNTED} at most)
+     */
+    public record ServiceState(String service, int members, long lag, boolean lagAtLeast) {}
+
+    /** Counting stops here: past it, "more than N" is all a person needs. */
+    static final int MAX_COUNTED = 10_000;
 
     public PipelineView(Topics topics, String bootstrapServers) {
         this.topics = topics;
@@ -65,12 +73,14 @@ public final class PipelineView implements AutoCloseable {
                 d = null; // never started against this cluster
             }
             int members = d == null ? 0 : d.members().size();
-            out.add(new ServiceState(g.getKey(), members, d == null ? 0 : lag(g.getValue())));
+            long[] lag = d == null ? new long[] {0, 0} : lag(g.getValue());
+            out.add(new ServiceState(g.getKey(), members, lag[0], lag[1] != 0));
         }
         return out;
     }
 
-    private long lag(String groupId) throws Exception {
+    /** {records behind, 1 when there are more than counted}. */
+    private long[] lag(String groupId) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata()
                 .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
@@ -78,16 +88,55 @@ public final class PipelineView implements AutoCloseable {
                 .filter(tp -> !tp.topic().contains("-repartition") && !tp.topic().contains("-changelog"))
                 .forEach(tp -> latest.put(tp, OffsetSpec.latest()));
         if (latest.isEmpty()) {
-            return 0;
+            return new long[] {0, 0};
         }
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all()
                 .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        long lag = 0;
+        Map<TopicPartition, long[]> ranges = new LinkedHashMap<>();
         for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : ends.entrySet()) {
             OffsetAndMetadata done = committed.get(e.getKey());
-            lag += Math.max(0, e.getValue().offset() - (done == null ? 0 : done.offset()));
+            long from = done == null ? 0 : done.offset();
+            if (e.getValue().offset() > from) {
+                ranges.put(e.getKey(), new long[] {from, e.getValue().offset()});
+            }
         }
-        return lag;
+        return ranges.isEmpty() ? new long[] {0, 0} : countRecords(ranges);
+    }
+
+    /**
+     * The records in each [from, to) range, read with read_committed as the services read them: the
+     * gap between offsets also holds transaction markers, which are no work for anyone.
+     */
+    private long[] countRecords(Map<TopicPartition, long[]> ranges) {
+        Map<String, Object> config = Map.of(
+                org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                org.apache.kafka.clients.consumer.ConsumerConfig.CLIENT_ID_CONFIG, "homelab-notifier-health");
+        long counted = 0;
+        boolean more = false;
+        // An open transaction holds read_committed readers back: do not wait for it.
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(config,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.assign(ranges.keySet());
+            ranges.forEach((tp, range) -> consumer.seek(tp, range[0]));
+            Map<TopicPartition, long[]> open = new LinkedHashMap<>(ranges);
+            while (!open.isEmpty()) {
+                if (counted >= MAX_COUNTED || System.nanoTime() > deadline) {
+                    more = true;
+                    break;
+                }
+                for (var r : consumer.poll(Duration.ofMillis(100))) {
+                    long[] range = ranges.get(new TopicPartition(r.topic(), r.partition()));
+                    if (range != null && r.offset() < range[1]) {
+                        counted++;
+                    }
+                }
+                open.entrySet().removeIf(e -> consumer.position(e.getKey(), TIMEOUT) >= e.getValue()[1]);
+            }
+        }
+        return new long[] {counted, more ? 1 : 0};
     }
 
     /** When the newest raw webhook was written; empty if none was. */

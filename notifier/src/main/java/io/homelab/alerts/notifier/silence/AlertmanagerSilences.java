@@ -23,6 +23,11 @@ public final class AlertmanagerSilences {
         this.base = base;
     }
 
+    /** Where Alertmanager is, for messages that say what failed. */
+    public URI base() {
+        return base;
+    }
+
     /** A silence matching exactly {@code labels} from now for {@code length}; returns its id. */
     public String create(Map<String, String> labels, Instant now, Duration length, String createdBy, String comment) throws IOException {
         List<Map<String, Object>> matchers = new ArrayList<>();
@@ -43,11 +48,11 @@ public final class AlertmanagerSilences {
         HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/api/v2/silences")).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body))).build());
         if (r.statusCode() != 200) {
-            throw new IOException("Alertmanager answered " + r.statusCode() + ": " + r.body());
+            throw new IOException("Alertmanager answered " + r.statusCode() + ": " + snippet(r.body()));
         }
         JsonNode id = Json.MAPPER.readTree(r.body()).path("silenceID");
         if (id.isMissingNode() || id.asText().isEmpty()) {
-            throw new IOException("Alertmanager's answer has no silenceID: " + r.body());
+            throw new IOException("Alertmanager's answer has no silenceID: " + snippet(r.body()));
         }
         return id.asText();
     }
@@ -56,18 +61,24 @@ public final class AlertmanagerSilences {
     public JsonNode list() throws IOException {
         HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/api/v2/silences")).timeout(Duration.ofSeconds(10)).GET().build());
         if (r.statusCode() != 200) {
-            throw new IOException("Alertmanager answered " + r.statusCode() + ": " + r.body());
+            throw new IOException("Alertmanager answered " + r.statusCode() + ": " + snippet(r.body()));
         }
         return Json.MAPPER.readTree(r.body());
     }
 
     /** Expires the silence {@code id}. */
     public void expire(String id) throws IOException {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/api/v2/silence/" + id)).timeout(Duration.ofSeconds(10))
+        // The id is one path segment whatever it holds.
+        String segment = java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/api/v2/silence/" + segment)).timeout(Duration.ofSeconds(10))
                 .DELETE().build());
         if (r.statusCode() != 200) {
-            throw new IOException("Alertmanager answered " + r.statusCode() + ": " + r.body());
+            throw new IOException("Alertmanager answered " + r.statusCode() + ": " + snippet(r.body()));
         }
+    }
+
+    private static String snippet(String body) {
+        return body.length() > 200 ? body.substring(0, 200) + "…" : body;
     }
 
     private HttpResponse<String> send(HttpRequest request) throws IOException {

@@ -51,8 +51,13 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
     private final java.util.Deque<Instant> sentOverall = new ArrayDeque<>();
 
     public TelegramBotApiStandIn(String token) throws IOException {
+        this(token, 0);
+    }
+
+    /** On a given loopback port (0: any free one): to come up where a client already expects it. */
+    public TelegramBotApiStandIn(String token, int port) throws IOException {
         this.token = token;
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         server.createContext("/", this::handle);
         server.start();
     }
@@ -63,7 +68,12 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
 
     /** The next request answers this status and JSON body instead of succeeding. */
     public synchronized void failNext(int status, String json) {
-        scripted.add(new String[] {Integer.toString(status), json});
+        failNext(status, "application/json", json);
+    }
+
+    /** The next request answers this status, content type and body (an nginx error page, say) instead of succeeding. */
+    public synchronized void failNext(int status, String contentType, String body) {
+        scripted.add(new String[] {Integer.toString(status), body, contentType});
     }
 
     public static String tooManyRequests(int retryAfterSeconds) {
@@ -147,6 +157,10 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
         if (shown != null) {
             message.put("text", shown.path("text").asText());
             message.set("entities", shown.path("entities").deepCopy());
+            if (shown.has("reply_markup")) {
+                // Telegram fills this in from the message itself: a client cannot change it.
+                message.set("reply_markup", shown.get("reply_markup").deepCopy());
+            }
         } else {
             message.put("text", "an alert");
         }
@@ -210,7 +224,7 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
             }
             if (failure != null) {
                 calls.add(new Call(method, body, Instant.now()));
-                respond(exchange, Integer.parseInt(failure[0]), failure[1]);
+                respond(exchange, Integer.parseInt(failure[0]), failure[2], failure[1]);
                 return;
             }
             if (method.equals("getupdates")) {
@@ -235,12 +249,17 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
                 }
                 shown.put("text", parsed.plain());
                 shown.set("entities", parsed.entities());
+                keepKeyboard(shown, body);
                 body.put("__ok", true);
                 calls.add(new Call(method, body, Instant.now()));
                 respond(exchange, 200, Json.writeString(Map.of("ok", true, "result", shown)));
                 return;
             }
             if (method.equals("answercallbackquery") || method.equals("editmessagereplymarkup")) {
+                ObjectNode shown = messages.get(body.path("message_id").asInt());
+                if (method.equals("editmessagereplymarkup") && shown != null) {
+                    keepKeyboard(shown, body);
+                }
                 calls.add(new Call(method, body, Instant.now()));
                 respond(exchange, 200, "{\"ok\":true,\"result\":true}");
                 return;
@@ -288,8 +307,27 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
             if (!parsed.entities().isEmpty()) {
                 result.set("entities", parsed.entities());
             }
-            messages.put(messageId, result.deepCopy());
+            ObjectNode kept = result.deepCopy();
+            keepKeyboard(kept, body);
+            messages.put(messageId, kept);
             respond(exchange, 200, Json.writeString(Map.of("ok", true, "result", result)));
+        }
+    }
+
+    /** The message shows the request's inline keyboard from now on (none: removed). */
+    private static void keepKeyboard(ObjectNode shown, ObjectNode request) {
+        JsonNode markup = request.path("reply_markup");
+        if (markup.isTextual()) { // form-encoded requests carry it as a JSON string
+            try {
+                markup = Json.MAPPER.readTree(markup.asText());
+            } catch (IOException e) {
+                return;
+            }
+        }
+        if (markup.path("inline_keyboard").isArray() && markup.path("inline_keyboard").size() > 0) {
+            shown.set("reply_markup", markup.deepCopy());
+        } else {
+            shown.remove("reply_markup");
         }
     }
 
@@ -394,8 +432,12 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
     }
 
     private static void respond(HttpExchange exchange, int status, String json) throws IOException {
+        respond(exchange, status, "application/json", json);
+    }
+
+    private static void respond(HttpExchange exchange, int status, String contentType, String json) throws IOException {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);

@@ -33,14 +33,23 @@ public final class DedupProcessor implements Processor<String, AlertEvent, Strin
     private final DedupPolicy policy;
     private final Router router;
     private final Consumer<DedupReason> counter;
+    private final Duration forgetAfter;
     private ProcessorContext<String, Decision> context;
     private KeyValueStore<String, AlertState> store;
+    /** Events held back since the last summary line, by reason (one INFO line a minute says how many). */
+    private final java.util.Map<DedupReason, Long> heldBack = new java.util.EnumMap<>(DedupReason.class);
+    private long lastSummaryMillis = -1;
+    static final Duration SUMMARY_EVERY = Duration.ofMinutes(1);
 
-    /** @param counter told every decision (for the metric by reason); counts may repeat on reprocessing */
-    public DedupProcessor(DedupPolicy policy, Router router, Consumer<DedupReason> counter) {
+    /**
+     * @param counter told every decision (for the metric by reason); counts may repeat on reprocessing
+     * @param forgetAfter an alert not seen at all for this long is forgotten, whatever its status (the history's retention)
+     */
+    public DedupProcessor(DedupPolicy policy, Router router, Consumer<DedupReason> counter, Duration forgetAfter) {
         this.policy = policy;
         this.router = router;
         this.counter = counter;
+        this.forgetAfter = forgetAfter;
     }
 
     @Override
@@ -59,6 +68,7 @@ public final class DedupProcessor implements Processor<String, AlertEvent, Strin
             // Older than what we already have (the same alert in another group, another partition):
             // it must not turn a resolved alert back to firing.
             counter.accept(DedupReason.DUPLICATE);
+            heldBack.merge(DedupReason.DUPLICATE, 1L, Long::sum);
             log.debug("{} {} ({}) is older than the last event seen; ignored", event.status(), event.alertname(), event.fingerprint());
             return;
         }
@@ -91,12 +101,30 @@ public final class DedupProcessor implements Processor<String, AlertEvent, Strin
         counter.accept(reason);
         if (!reason.passes()) {
             log.debug("{} {} ({}) held back: {}", event.status(), event.alertname(), event.fingerprint(), reason);
+            heldBack.merge(reason, 1L, Long::sum);
             return;
         }
         RouteDecision route = router.route(event);
         log.info("{} {} ({}) passes: {}{} -> route {}", event.status(), event.alertname(), event.fingerprint(), reason,
                 flapping ? ", now FLAPPING" : "", route.route());
         context.forward(record.withValue(new Decision(event, reason, flapping, false, route)));
+    }
+
+    /** Held-back events are not logged one by one at INFO (a busy Alertmanager repeats every group): one line a minute counts them. */
+    private void summarizeHeldBack(long wallClockMillis) {
+        if (lastSummaryMillis < 0) {
+            lastSummaryMillis = wallClockMillis;
+        }
+        if (wallClockMillis - lastSummaryMillis < SUMMARY_EVERY.toMillis()) {
+            return;
+        }
+        if (!heldBack.isEmpty()) {
+            StringBuilder counts = new StringBuilder();
+            heldBack.forEach((reason, n) -> counts.append(counts.length() == 0 ? "" : ", ").append(n).append(' ').append(reason));
+            log.info("Held back in the last {} s: {} (LOG_LEVEL=DEBUG shows each)", (wallClockMillis - lastSummaryMillis) / 1000, counts);
+            heldBack.clear();
+        }
+        lastSummaryMillis = wallClockMillis;
     }
 
     private static Instant lastSeenAt(AlertState state) {
@@ -110,6 +138,7 @@ public final class DedupProcessor implements Processor<String, AlertEvent, Strin
      * an outage longer than the flap window a backlog can release a flapping alert early.
      */
     private void sweep(long wallClockMillis) {
+        summarizeHeldBack(wallClockMillis);
         Instant now = Instant.ofEpochMilli(wallClockMillis);
         List<KeyValue<String, AlertState>> release = new ArrayList<>();
         List<String> forget = new ArrayList<>();
@@ -118,7 +147,9 @@ public final class DedupProcessor implements Processor<String, AlertEvent, Strin
                 KeyValue<String, AlertState> entry = all.next();
                 AlertState s = entry.value;
                 Instant lastChange = s.changes().isEmpty() ? s.lastPassedAt() : s.changes().get(s.changes().size() - 1);
-                if (s.flapping() && Duration.between(lastChange, now).compareTo(policy.flapWindow()) >= 0) {
+                if (Duration.between(lastSeenAt(s), now).compareTo(forgetAfter) > 0) {
+                    forget.add(entry.key); // Alertmanager stopped sending it long ago: it is not firing any more
+                } else if (s.flapping() && Duration.between(lastChange, now).compareTo(policy.flapWindow()) >= 0) {
                     release.add(entry);
                 } else if (!s.flapping() && AlertEvent.RESOLVED.equals(s.lastPassedStatus())
                         && AlertEvent.RESOLVED.equals(s.last().status())

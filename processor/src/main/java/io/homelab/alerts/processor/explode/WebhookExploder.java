@@ -5,6 +5,7 @@ import io.homelab.alerts.common.json.Json;
 import io.homelab.alerts.common.model.Alert;
 import io.homelab.alerts.common.model.AlertEvent;
 import io.homelab.alerts.common.model.Fingerprint;
+import io.homelab.alerts.common.model.WebhookLimits;
 import io.homelab.alerts.common.model.WebhookMessage;
 import java.io.IOException;
 import java.time.Instant;
@@ -28,6 +29,11 @@ public final class WebhookExploder {
     private WebhookExploder() {}
 
     public static Result explode(byte[] body, Instant receivedAt) {
+        return explode(body, receivedAt, WebhookLimits.DEFAULTS);
+    }
+
+    /** As above, refusing a webhook over {@code limits} (the same ingest applies). */
+    public static Result explode(byte[] body, Instant receivedAt, WebhookLimits limits) {
         if (body == null) {
             return new Result.Unusable("empty record");
         }
@@ -42,6 +48,10 @@ public final class WebhookExploder {
         if (message == null || message.alerts().isEmpty()) {
             return new Result.Unusable("webhook has no alerts");
         }
+        String tooLarge = limits.envelopeProblem(message);
+        if (tooLarge != null) {
+            return new Result.Unusable("over a limit: " + tooLarge);
+        }
         List<AlertEvent> events = new ArrayList<>(message.alerts().size());
         for (int i = 0; i < message.alerts().size(); i++) {
             Alert alert = message.alerts().get(i);
@@ -52,11 +62,16 @@ public final class WebhookExploder {
             if (!AlertEvent.FIRING.equals(status) && !AlertEvent.RESOLVED.equals(status)) {
                 return new Result.Unusable("alerts[" + i + "] has status " + status + ", expected firing or resolved");
             }
-            String fingerprint = alert.fingerprint() == null || alert.fingerprint().isBlank()
-                    ? Fingerprint.of(alert.labels()) : alert.fingerprint();
+            String alertTooLarge = WebhookLimits.problem(alert, "alerts[" + i + "]");
+            if (alertTooLarge != null) {
+                return new Result.Unusable("over a limit: " + alertTooLarge);
+            }
+            // The identity is computed from the labels, as Alertmanager computes it; a fingerprint the
+            // sender claims is never trusted (it stays in the raw record, for information).
+            String fingerprint = Fingerprint.of(alert.labels());
             try {
                 events.add(new AlertEvent(fingerprint, status, alert.labels(), alert.annotations(), time(alert.startsAt()),
-                        time(alert.endsAt()), blankToNull(alert.generatorUrl()), message.receiver(), message.groupKey(),
+                        time(alert.endsAt()), blankToNull(alert.generatorUrl()), message.receiver(),
                         blankToNull(message.externalUrl()),
                         message.truncatedAlerts() == null ? 0 : message.truncatedAlerts(), receivedAt, message.notificationReason()));
             } catch (DateTimeParseException e) {

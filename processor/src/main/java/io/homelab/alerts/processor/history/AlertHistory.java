@@ -17,10 +17,12 @@ import java.util.Map;
  * @param totalFiringMillis time spent firing in finished periods
  * @param resolvedCount finished firing periods (for the mean time to resolve)
  * @param transitions the last {@value #KEEP_TRANSITIONS} status changes, oldest first
+ * @param dropped a {@code drop: true} route matched its latest event: the chats never see it, so
+ *     {@code /api/alerts} and the bot leave it out (the history keeps it, for the record)
  */
 public record AlertHistory(String fingerprint, Map<String, String> labels, Map<String, String> annotations, String status,
         Instant firstSeen, Instant lastChange, Instant lastSeen, Instant firingSince, int timesFired, long totalFiringMillis,
-        int resolvedCount, List<Transition> transitions) {
+        int resolvedCount, List<Transition> transitions, boolean dropped) {
 
     public static final int KEEP_TRANSITIONS = 20;
 
@@ -53,6 +55,12 @@ public record AlertHistory(String fingerprint, Map<String, String> labels, Map<S
         return mttr == null ? null : mttr.toSeconds();
     }
 
+    /** The same history, marked dropped or not. */
+    public AlertHistory withDropped(boolean isDropped) {
+        return isDropped == dropped ? this : new AlertHistory(fingerprint, labels, annotations, status, firstSeen, lastChange, lastSeen,
+                firingSince, timesFired, totalFiringMillis, resolvedCount, transitions, isDropped);
+    }
+
     /** The history after {@code event} (seen at {@code at}); {@code previous} null for a new alert. */
     public static AlertHistory next(AlertHistory previous, AlertEvent event, Instant at) {
         if (previous != null && at.isBefore(previous.lastSeen())) {
@@ -63,12 +71,12 @@ public record AlertHistory(String fingerprint, Map<String, String> labels, Map<S
             // Alertmanager's own start time tells when it began firing, if we learn of it late.
             Instant since = firing ? (event.startsAt() != null ? event.startsAt() : at) : null;
             return new AlertHistory(event.fingerprint(), event.labels(), event.annotations(), event.status(), at, at, at, since,
-                    firing ? 1 : 0, 0, 0, List.of(new Transition(event.status(), at)));
+                    firing ? 1 : 0, 0, 0, List.of(new Transition(event.status(), at)), false);
         }
         if (previous.status().equals(event.status())) {
             return new AlertHistory(previous.fingerprint(), event.labels(), event.annotations(), previous.status(),
                     previous.firstSeen(), previous.lastChange(), at, previous.firingSince(), previous.timesFired(),
-                    previous.totalFiringMillis(), previous.resolvedCount(), previous.transitions());
+                    previous.totalFiringMillis(), previous.resolvedCount(), previous.transitions(), previous.dropped());
         }
         List<Transition> transitions = new ArrayList<>(previous.transitions());
         transitions.add(new Transition(event.status(), at));
@@ -77,11 +85,13 @@ public record AlertHistory(String fingerprint, Map<String, String> labels, Map<S
         }
         if (firing) {
             return new AlertHistory(previous.fingerprint(), event.labels(), event.annotations(), event.status(), previous.firstSeen(),
-                    at, at, at, previous.timesFired() + 1, previous.totalFiringMillis(), previous.resolvedCount(), transitions);
+                    at, at, at, previous.timesFired() + 1, previous.totalFiringMillis(), previous.resolvedCount(), transitions,
+                    previous.dropped());
         }
         Instant end = event.endsAt() != null ? event.endsAt() : at;
         long period = previous.firingSince() == null ? 0 : Math.max(0, Duration.between(previous.firingSince(), end).toMillis());
         return new AlertHistory(previous.fingerprint(), event.labels(), event.annotations(), event.status(), previous.firstSeen(),
-                at, at, null, previous.timesFired(), previous.totalFiringMillis() + period, previous.resolvedCount() + 1, transitions);
+                at, at, null, previous.timesFired(), previous.totalFiringMillis() + period, previous.resolvedCount() + 1, transitions,
+                previous.dropped());
     }
 }

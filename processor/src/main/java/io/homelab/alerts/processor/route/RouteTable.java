@@ -30,6 +30,10 @@ public record RouteTable(List<Route> routes, Router fallback) implements Router 
             }
             names.add(route.name());
             if (route.drop()) {
+                // What earlier 'continue' routes chose stands; the drop only ends the search.
+                if (names.size() == 1) {
+                    return new RouteDecision(route.name(), false, List.of(), false, null, List.of(), true);
+                }
                 break;
             }
             if (route.notifyChats() == null) {
@@ -55,5 +59,16 @@ public record RouteTable(List<Route> routes, Router fallback) implements Router 
             chats.add(ChatTarget.DEFAULTS); // explicit chats and the default ones
         }
         return new RouteDecision(String.join(",", names), notify, List.copyOf(chats), remediate, runbook, List.copyOf(webhooks));
+    }
+
+    /** Every chat a route names (beyond the default chats): the notifier answers buttons and commands there too. */
+    public java.util.Set<ChatTarget> namedChats() {
+        Set<ChatTarget> out = new LinkedHashSet<>();
+        for (Route route : routes) {
+            if (route.notifyChats() != null) {
+                route.notifyChats().stream().filter(c -> !c.isDefaults()).forEach(out::add);
+            }
+        }
+        return out;
     }
 }

@@ -133,13 +133,17 @@ public final class RouteTableLoader {
         boolean cont = false;
         List<String> webhooks = new ArrayList<>();
         boolean ok = true;
+        boolean hasMatchers = false;
         for (NodeTuple entry : map.getValue()) {
             String key = scalar(entry.getKeyNode());
             Node value = entry.getValueNode();
             String where = path + "." + key;
             switch (key) {
                 case "name" -> name = text(value, where);
-                case "matchers" -> ok &= matchers(value, where, matchers);
+                case "matchers" -> {
+                    hasMatchers = true;
+                    ok &= matchers(value, where, matchers);
+                }
                 case "drop" -> drop = bool(value, where);
                 case "continue" -> cont = bool(value, where);
                 case "remediate" -> {
@@ -169,6 +173,11 @@ public final class RouteTableLoader {
                 default -> problem(entry.getKeyNode(), where, "unknown key (expected one of "
                         + String.join(", ", ROUTE_KEYS.stream().sorted().toList()) + ")");
             }
+        }
+        if (!hasMatchers) {
+            // A forgotten line must not turn a route into a catch-all (a 'drop' one would drop everything).
+            problem(node, path, "'matchers' is required (write matchers: [] for a route that matches every alert)");
+            ok = false;
         }
         if (drop && (cont || runbook != null || (notify != null && !notify.isEmpty()) || !webhooks.isEmpty())) {
             problem(node, path, "a route with 'drop: true' cannot also notify, remediate, call webhooks or continue");

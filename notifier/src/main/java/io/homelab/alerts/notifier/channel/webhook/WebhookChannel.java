@@ -4,6 +4,7 @@ import io.homelab.alerts.common.json.Json;
 import io.homelab.alerts.common.model.Notification;
 import io.homelab.alerts.notifier.channel.DeliveryResult;
 import io.homelab.alerts.notifier.channel.DeliveryResult.Failure;
+import io.homelab.alerts.notifier.delivery.ServerWait;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +16,7 @@ import java.util.Optional;
 
 /**
  * POSTs one notification as JSON to one webhook; one attempt, the result says whether to retry:
- * 2xx delivered; 429 and 503 retry after {@code Retry-After} when given; 408, 5xx and network
+ * 2xx delivered; 429 and 503 retry after {@code Retry-After} when given (at most {@link ServerWait#MAX}); 408, 5xx and network
  * errors retry with backoff; 401/403 and other 4xx are permanent (dead-lettered).
  */
 public final class WebhookChannel {
@@ -60,7 +61,7 @@ public final class WebhookChannel {
         }
         if (status == 429 || status == 503) {
             return new DeliveryResult.Retryable(status == 429 ? Failure.RATE_LIMITED : Failure.SERVER, reason,
-                    retryAfter(response.headers().firstValue("Retry-After").orElse(null)));
+                    retryAfter(response.headers().firstValue("Retry-After").orElse(null), java.time.Instant.now()));
         }
         if (status == 408 || status >= 500) {
             return new DeliveryResult.Retryable(Failure.SERVER, reason, Optional.empty());
@@ -68,20 +69,24 @@ public final class WebhookChannel {
         return new DeliveryResult.Permanent(status == 401 || status == 403 ? Failure.AUTH : Failure.CLIENT, reason);
     }
 
-    /** Retry-After: seconds, or an HTTP date (RFC 9110). */
-    static Optional<Duration> retryAfter(String header) {
-        if (header == null || header.isBlank()) {
+    /**
+     * Retry-After: seconds, or an HTTP date (RFC 9110), at most {@link ServerWait#MAX} whatever the
+     * server says (a huge number of seconds, a date in the year 9999); unreadable: empty (backoff).
+     */
+    static Optional<Duration> retryAfter(String header, java.time.Instant now) {
+        if (header == null || header.isBlank() || header.length() > 100) {
             return Optional.empty();
         }
+        String value = header.strip();
+        if (value.chars().allMatch(Character::isDigit)) {
+            // Digits only: seconds. More than fit a long is still just "very long": the cap.
+            return Optional.of(value.length() > 12 ? ServerWait.MAX : ServerWait.cappedSeconds(Long.parseLong(value)));
+        }
         try {
-            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(header.strip()))));
-        } catch (NumberFormatException e) {
-            try {
-                Duration d = Duration.between(java.time.Instant.now(), ZonedDateTime.parse(header.strip(), DateTimeFormatter.RFC_1123_DATE_TIME));
-                return Optional.of(d.isNegative() ? Duration.ZERO : d);
-            } catch (RuntimeException unparsable) {
-                return Optional.empty();
-            }
+            java.time.Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            return Optional.of(ServerWait.capped(Duration.between(now, at)));
+        } catch (RuntimeException unparsable) {
+            return Optional.empty();
         }
     }
 }

@@ -78,14 +78,17 @@ public record WebhookConfig(String name, URI url, Map<String, String> headers, b
                 problems.add(where + ".name: '" + name + "' is defined twice");
             }
             URI url = null;
-            String urlText = expand(String.valueOf(hook.get("url")), env, where + ".url", problems);
+            String written = String.valueOf(hook.get("url"));
+            String urlText = expand(written, env, where + ".url", problems);
+            // Errors show the URL as written in the file, never with ${VAR}s filled in or a password.
+            String shown = written.replaceAll("//[^/@]*@", "//…@");
             try {
                 url = URI.create(urlText);
                 if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
-                    problems.add(where + ".url: expected an http:// or https:// URL, got '" + urlText + "'");
+                    problems.add(where + ".url: expected an http:// or https:// URL, got '" + shown + "'");
                 }
             } catch (IllegalArgumentException e) {
-                problems.add(where + ".url: not a URL: '" + urlText + "'");
+                problems.add(where + ".url: not a URL: '" + shown + "'" + (written.contains("${") ? " (after filling in its ${VAR}s)" : ""));
             }
             Map<String, String> headers = new LinkedHashMap<>();
             if (hook.get("headers") instanceof Map<?, ?> h) {
@@ -96,7 +99,12 @@ public record WebhookConfig(String name, URI url, Map<String, String> headers, b
                         java.net.http.HttpRequest.newBuilder(URI.create("http://check")).setHeader(String.valueOf(k), value);
                         headers.put(String.valueOf(k), value);
                     } catch (IllegalArgumentException e) {
-                        problems.add(where + ".headers." + k + ": cannot be sent: " + e.getMessage());
+                        // Never the value: it is often a token.
+                        String why = value.chars().anyMatch(c -> c == '\r' || c == '\n' || c < 0x20 && c != '\t')
+                                ? "the value contains a line break or control character" + (String.valueOf(v).contains("${")
+                                        ? " (check the environment variable it comes from)" : "")
+                                : "the header name is not allowed or not valid";
+                        problems.add(where + ".headers." + k + ": cannot be sent: " + why);
                     }
                 });
             } else if (hook.get("headers") != null) {

@@ -7,6 +7,7 @@ import io.homelab.alerts.notifier.channel.DeliveryResult;
 import io.homelab.alerts.notifier.delivery.DeadLetters;
 import io.homelab.alerts.notifier.format.Html;
 import io.homelab.alerts.notifier.delivery.Offsets;
+import io.homelab.alerts.notifier.delivery.ServerWait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -103,7 +104,7 @@ public final class WebhookDelivery implements AutoCloseable {
         while (running) {
             DeliveryResult result = channel.send(notification);
             if (result instanceof DeliveryResult.Retryable retry) {
-                Duration wait = retry.retryAfter().orElse(backoff);
+                Duration wait = ServerWait.capped(retry.retryAfter().orElse(backoff));
                 if (retry.failure() != last) {
                     log.warn("Webhook {} failed ({}): {}; retrying in {} s while the alert waits in Kafka", channel.name(), retry.failure(),
                             retry.reason(), wait.toSeconds());

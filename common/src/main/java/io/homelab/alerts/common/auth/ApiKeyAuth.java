@@ -1,4 +1,4 @@
-package io.homelab.alerts.ingest.auth;
+package io.homelab.alerts.common.auth;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -9,7 +9,8 @@ import java.util.Optional;
  * Checks the shared API key in any of the three forms Alertmanager (0.25+) can send:
  * {@code X-API-Key: key}, {@code Authorization: Bearer key} ({@code http_config.authorization})
  * and {@code Authorization: Basic} with the key as password ({@code http_config.basic_auth}; the
- * user name is ignored). Comparison takes the same time whatever the input.
+ * user name is ignored). Comparison takes the same time whatever the input. The webhook and the
+ * processor's history API both use it.
  */
 public final class ApiKeyAuth {
     private final byte[] key;
