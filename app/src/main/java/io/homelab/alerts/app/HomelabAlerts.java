@@ -54,8 +54,7 @@ public final class HomelabAlerts implements Callable<Integer> {
             HomelabConfig config;
             try {
                 config = HomelabConfig.fromEnvironment();
-                HomelabSystem.router(config); // HOMELAB_CONFIG problems stop the start too, with the others' exit code
-                HomelabSystem.webhooks(config);
+                HomelabSystem.validate(config); // HOMELAB_CONFIG problems stop the start too, with the others' exit code
             } catch (ConfigException e) {
                 printProblems(spec.commandLine().getErr(), "cannot start,", e);
                 return EXIT_CONFIG;
@@ -117,11 +116,15 @@ public final class HomelabAlerts implements Callable<Integer> {
         public Integer call() {
             try {
                 HomelabConfig config = HomelabConfig.fromEnvironment();
+                HomelabSystem.validate(config);
                 var router = HomelabSystem.router(config);
                 int webhooks = HomelabSystem.webhooks(config).size();
+                var runbooks = HomelabSystem.runbooks(config).all();
+                long own = runbooks.stream().filter(r -> !r.builtIn()).count();
                 String routes = router instanceof io.homelab.alerts.processor.route.RouteTable table
-                        ? table.routes().size() + " route(s) and " + webhooks + " webhook(s) from " + config.homelabConfig().orElseThrow()
-                        : "default routes (HOMELAB_CONFIG unset)";
+                        ? table.routes().size() + " route(s), " + webhooks + " webhook(s) and " + own + " runbook(s) from "
+                                + config.homelabConfig().orElseThrow() + ", " + (runbooks.size() - own) + " built-in runbook(s)"
+                        : "default routes and " + runbooks.size() + " built-in runbook(s) (HOMELAB_CONFIG unset)";
                 spec.commandLine().getOut().println("configuration OK: " + routes);
                 spec.commandLine().getOut().flush();
                 return 0;

@@ -35,6 +35,11 @@ import io.homelab.alerts.notifier.channel.webhook.WebhookConfig;
 import io.homelab.alerts.notifier.channel.webhook.WebhookDelivery;
 import io.homelab.alerts.processor.route.Router;
 import io.homelab.alerts.remediator.RemediatorService;
+import io.homelab.alerts.remediator.RemediatorSettings;
+import io.homelab.alerts.remediator.executor.Executors;
+import io.homelab.alerts.remediator.rails.SafetyRails;
+import io.homelab.alerts.remediator.runbook.RunbookLoader;
+import io.homelab.alerts.remediator.runbook.Runbooks;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -181,8 +186,10 @@ public final class HomelabSystem implements AutoCloseable {
                     channel, limiter, onFatal).start());
         }
         if (targets.contains(Target.REMEDIATOR)) {
-            started.push(new RemediatorService(topics, bootstrapServers, config.approvalTimeout(),
-                    io.homelab.alerts.remediator.Executor.nothingYet(java.time.Clock.systemUTC()), java.time.Clock.systemUTC(), onFatal).start());
+            Executors executors = new Executors(config.remediation().dockerHost(), Executors.Programs.SYSTEM, environment());
+            started.push(executors);
+            started.push(new RemediatorService(topics, bootstrapServers, remediatorSettings(config), runbooks(config), executors,
+                    Clock.systemUTC(), onFatal).start());
         }
         if (targets.contains(Target.INGEST)) {
             IngestConfig ingestConfig = IngestConfig.from(config);
@@ -229,7 +236,7 @@ public final class HomelabSystem implements AutoCloseable {
      * @throws io.homelab.alerts.common.config.ConfigException with every problem in the file
      */
     public static Router router(HomelabConfig config) {
-        Router defaults = new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES);
+        Router defaults = new DefaultRoutes();
         return config.homelabConfig().<Router>map(path -> RouteTableLoader.load(path, defaults)).orElse(defaults);
     }
 
@@ -242,9 +249,50 @@ public final class HomelabSystem implements AutoCloseable {
         if (config.homelabConfig().isEmpty()) {
             return List.of();
         }
+        return WebhookConfig.load(config.homelabConfig().get(), environment());
+    }
+
+    /**
+     * Every problem in HOMELAB_CONFIG at once: routes, webhooks and runbooks (each part is read by
+     * its own service, but a person fixing the file wants the whole list).
+     *
+     * @throws io.homelab.alerts.common.config.ConfigException with all of them
+     */
+    public static void validate(HomelabConfig config) {
+        List<String> problems = new ArrayList<>();
+        for (Runnable part : List.<Runnable>of(() -> router(config), () -> webhooks(config), () -> runbooks(config))) {
+            try {
+                part.run();
+            } catch (io.homelab.alerts.common.config.ConfigException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new io.homelab.alerts.common.config.ConfigException(problems.stream().distinct().toList());
+        }
+    }
+
+    /**
+     * The runbooks of HOMELAB_CONFIG and the built-in ones.
+     *
+     * @throws io.homelab.alerts.common.config.ConfigException with every problem in their definitions
+     */
+    public static Runbooks runbooks(HomelabConfig config) {
+        return config.homelabConfig().map(path -> RunbookLoader.load(path, environment())).orElseGet(RunbookLoader::builtIn);
+    }
+
+    static RemediatorSettings remediatorSettings(HomelabConfig config) {
+        HomelabConfig.Remediation r = config.remediation();
+        return new RemediatorSettings(config.approvalTimeout(), r.autohealing(), r.dryRun(),
+                new SafetyRails.Settings(r.cooldown(), r.hourlyCap(), r.breakerFailures(), r.breakerWindow()), r.verifyWithin(),
+                r.actionTimeout(), config.telegramAllowedUsers());
+    }
+
+    /** The environment over ./.env: where {@code ${VAR}} secrets of webhooks and HTTP actions come from. */
+    static Map<String, String> environment() {
         Map<String, String> env = new HashMap<>(io.homelab.alerts.common.config.DotEnv.read(Path.of(".env"), new ArrayList<>()));
         env.putAll(System.getenv());
-        return WebhookConfig.load(config.homelabConfig().get(), env);
+        return env;
     }
 
     /** Where the notifier reads the history API: this process's own when the processor runs here, else PROCESSOR_API_URL. */

@@ -96,18 +96,21 @@ class CommandLineTest {
         java.nio.file.Files.writeString(good, "routes:\n  - name: drop-watchdog\n    matchers: ['alertname=\"Watchdog\"']\n    drop: true\n");
         Result ok = run(Map.of("HOMELAB_CONFIG", good.toString()), "check-config");
         assertThat(ok.exit()).isZero();
-        assertThat(ok.stdout()).contains("configuration OK: 1 route(s) and 0 webhook(s) from " + good);
+        assertThat(ok.stdout()).contains("configuration OK: 1 route(s), 0 webhook(s) and 0 runbook(s) from " + good + ", 6 built-in runbook(s)");
 
         Path bad = workDir.resolve("bad.yml");
-        java.nio.file.Files.writeString(bad, "routes:\n  - matchers: ['severity critical']\n");
+        java.nio.file.Files.writeString(bad, "routes:\n  - matchers: ['severity critical']\n    remediate: no-such-runbook\n"
+                + "runbooks:\n  - name: x\n    matchers: []\n    risk: low\n    action: {command: [\"/bin/echo\", \"{{labels.a | bogus}}\"]}\n");
         Result broken = run(Map.of("HOMELAB_CONFIG", bad.toString()), "check-config");
         assertThat(broken.exit()).isEqualTo(2);
-        assertThat(broken.stderr()).contains("homelab-alerts: check-config found 1 problem(s) in the configuration:",
-                bad + ":2: routes[0].matchers[0]: 'severity critical': expected one of =, !=, =~, !~");
+        assertThat(broken.stderr()).contains("homelab-alerts: check-config found 3 problem(s) in the configuration:",
+                bad + ":2: routes[0].matchers[0]: 'severity critical': expected one of =, !=, =~, !~",
+                bad + ":3: routes[0].remediate: no runbook named 'no-such-runbook' under the top-level 'runbooks:' nor built in",
+                bad + ":8: runbooks[0].action.command[1]: unknown filter 'bogus'");
 
         Result start = run(Map.of("HOMELAB_CONFIG", bad.toString()), "run");
         assertThat(start.exit()).as("a broken routes file stops the start").isEqualTo(2);
-        assertThat(start.stderr()).contains("homelab-alerts: cannot start, 1 problem(s)", bad + ":2:");
+        assertThat(start.stderr()).contains("homelab-alerts: cannot start, 3 problem(s)", bad + ":2:");
     }
 
     @Test

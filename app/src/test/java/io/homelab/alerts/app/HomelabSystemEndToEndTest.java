@@ -108,12 +108,20 @@ class HomelabSystemEndToEndTest {
     void a_fix_is_asked_for_in_telegram_approved_with_a_button_and_its_result_replies_to_the_request() throws Exception {
         String token = "123456:APPROVE-flow";
         Path routes = dataDir.resolve("homelab.yml");
+        Path ran = dataDir.resolve("ran.txt");
         Files.writeString(routes, """
                 routes:
                   - name: test-fix
                     matchers: ['alertname="TestAlert"']
-                    remediate: restart-service
-                """);
+                    remediate: touch-marker
+                runbooks:
+                  - name: touch-marker
+                    matchers: []
+                    risk: medium
+                    description: mark {{instance | host}} as fixed
+                    action:
+                      command: [touch, "%s"]
+                """.formatted(ran));
         try (TelegramBotApiStandIn telegram = new TelegramBotApiStandIn(token);
                 HomelabSystem system = HomelabSystem.start(config(Map.of(
                         "TELEGRAM_BOT_TOKEN", token,
@@ -130,10 +138,12 @@ class HomelabSystemEndToEndTest {
                     <b>Component:</b> test-host:9100
                     <b>Issue:</b> This is a test alert
                     <b>Severity:</b> WARNING
-                    <b>Risk Level:</b> unknown (no runbook rates it yet)
-                    <b>Suggested Fix:</b> run runbook restart-service on test-host:9100
+                    <b>Risk Level:</b> medium
+                    <b>Suggested Fix:</b> mark test-host as fixed
+                    <b>Would run:</b> <code>touch %s</code>
 
-                    Should I proceed with this action?""");
+                    Should I proceed with this action?""".formatted(ran));
+            assertThat(Files.exists(ran)).as("nothing runs before the Approve").isFalse();
             var request = telegram.calls().stream().filter(c -> c.method().equals("sendmessage") && c.body().has("__ok")
                     && c.body().get("text").asText().startsWith("⚠️")).findFirst().orElseThrow();
             int messageId = request.body().get("__message_id").asInt();
@@ -150,8 +160,9 @@ class HomelabSystemEndToEndTest {
                     .body().get("text").asText()).contains("\n\n✅ <b>Approved</b> by @ann at ");
             await().atMost(Duration.ofSeconds(30)).until(() -> telegram.calls().stream()
                     .anyMatch(c -> c.body().has("__ok") && c.body().at("/reply_parameters/message_id").asInt() == messageId));
-            assertThat(telegram.sentTexts()).anyMatch(t -> t.startsWith("ℹ️ <b>Remediation not run</b>") && t.contains(
-                    "<b>Result:</b> Approved by @ann, but runbooks are not implemented yet: nothing was done (runbook restart-service)."));
+            assertThat(telegram.sentTexts()).anyMatch(t -> t.startsWith("🔧 <b>Fix applied</b>") && t.contains(
+                    "<b>Result:</b> 🔧 ran touch " + ran + ". Watching the alert for 5 min to see that it resolves."));
+            assertThat(Files.exists(ran)).isTrue();
         }
     }
 

@@ -67,7 +67,7 @@ public final class ProcessorBenchmark {
     static ProcessorConfig config(EmbeddedKafka kafka, Topics topics, Path stateDir, int commitMs) {
         return new ProcessorConfig(topics, kafka.bootstrapServers(), stateDir,
                 new DedupPolicy(DedupPolicy.DEFAULT_WINDOW, true, DedupPolicy.DEFAULT_FLAP_CHANGES, DedupPolicy.DEFAULT_FLAP_WINDOW),
-                new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES), Duration.ofMillis(commitMs), 4 * 1024 * 1024 + 131072,
+                new DefaultRoutes(), Duration.ofMillis(commitMs), 4 * 1024 * 1024 + 131072,
                 "127.0.0.1", 0);
     }
 

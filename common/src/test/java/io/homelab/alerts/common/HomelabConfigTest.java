@@ -139,6 +139,17 @@ class HomelabConfigTest {
     }
 
     @Test
+    void a_token_pasted_into_the_wrong_setting_is_not_printed() {
+        assertThatThrownBy(() -> HomelabConfig.load(Map.of("TELEGRAM_CHAT_ID", "123456:SECRETtoken",
+                "TELEGRAM_API_URL", "https://user:SECRETpw@example.com/path"), dir.resolve(".env")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.problems()).contains("TELEGRAM_CHAT_ID: '123456:…' is neither a numeric chat id nor an @channel name (is that the bot token?)",
+                            "TELEGRAM_API_URL: give only scheme://host[:port], without a path, got 'https://…@example.com/path'");
+                    assertThat(String.join("\n", e.problems())).doesNotContain("SECRET");
+                });
+    }
+
+    @Test
     void a_bad_url_is_named_without_the_password_in_it() {
         assertThatThrownBy(() -> HomelabConfig.load(Map.of("ALERTMANAGER_URL", "ftp://admin:hunter2@am:9093",
                 "TELEGRAM_API_URL", "http://user:hunter2@bad host"), dir.resolve(".env")))

@@ -60,6 +60,18 @@ class LabelMatcherTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void refuses_counted_repetitions_that_blow_up_the_compiled_program() {
+        // (.?){1000}(.?){1000} overflowed RE2/J's stack on every match; ((a{1000}){1000}){1000} ran compilation out of memory.
+        assertThatThrownBy(() -> LabelMatcher.parse("instance=~\"(.?){1000}(.?){1000}\"")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'instance=~\"(.?){1000}(.?){1000}\"': counted repetitions ({n}) multiply to 1000000, at most 1000 (RE2 syntax, as Alertmanager's)");
+        assertThatThrownBy(() -> LabelMatcher.parse("a=~\"((a{1000}){1000}){1000}\"")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("multiply to 1000000000");
+        assertThat(LabelMatcher.parse("instance=~\"[a-z]{3}-\\\\{1}\\\\d{1,4}\"").matches(Map.of("instance", "abc-{1}12"))).as("escaped braces").isTrue();
+        assertThat(LabelMatcher.parse("instance=~\"(.?){1000}\"").matches(Map.of("instance", "host1"))).isTrue();
+    }
+
+    @Test
     void refuses_what_alertmanager_refuses_backreferences_and_lookaround() {
         assertThatThrownBy(() -> LabelMatcher.parse("x=~\"(a)\\\\1\"")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("bad regular expression").hasMessageEndingWith("(RE2 syntax, as Alertmanager's)");

@@ -254,7 +254,7 @@ class NotifierServiceTest {
 
     static RemediationUpdate asked(AlertEvent alert, Instant at) {
         return new RemediationUpdate(RemediationUpdate.idFor(alert), RemediationUpdate.Stage.APPROVAL_REQUIRED, alert, "<jelly&fin>",
-                "restart-container", "unknown (no runbook rates it yet)", "run runbook restart-container on <jelly&fin>", List.of(), null,
+                "restart-container", "medium", "restart <jelly&fin>", List.of(), null,
                 null, at, at);
     }
 
@@ -270,8 +270,8 @@ class NotifierServiceTest {
                 <b>Component:</b> &lt;jelly&amp;fin&gt;
                 <b>Issue:</b> ContainerDown &lt;is&gt; down
                 <b>Severity:</b> CRITICAL
-                <b>Risk Level:</b> unknown (no runbook rates it yet)
-                <b>Suggested Fix:</b> run runbook restart-container on &lt;jelly&amp;fin&gt;
+                <b>Risk Level:</b> medium
+                <b>Suggested Fix:</b> restart &lt;jelly&amp;fin&gt;
 
                 Should I proceed with this action?""");
         TelegramBotApiStandIn.Call call = telegram.calls().get(0);
@@ -309,19 +309,29 @@ class NotifierServiceTest {
         RemediationDecision decision = new RemediationDecision(update.requestId(), RemediationDecision.Verdict.APPROVE, 42, "ann", "-100777", 321,
                 Instant.parse("2026-11-25T22:01:00Z"));
         remediatorSays(update.next(RemediationUpdate.Stage.APPROVED, decision, "Approved by @ann.", decision.at()));
-        remediatorSays(update.next(RemediationUpdate.Stage.NOT_RUN, decision,
-                "Approved by @ann, but runbooks are not implemented yet: nothing was done.", Instant.parse("2026-11-25T22:01:01Z")));
+        RemediationUpdate.ActionRun action = new RemediationUpdate.ActionRun("docker", "container jellyfin",
+                "POST /containers/jellyfin/restart?t=10", null, null, null);
+        RemediationUpdate approved = update.next(RemediationUpdate.Stage.APPROVED, decision, "Approved by @ann.", decision.at());
+        remediatorSays(approved.next(RemediationUpdate.Stage.RUNNING, "Running", decision.at(), action, null)); // no message while it runs
+        remediatorSays(approved.next(RemediationUpdate.Stage.FAILED, "❌ no container named jellyfin on unix:///var/run/docker.sock",
+                Instant.parse("2026-11-25T22:01:01Z"), new RemediationUpdate.ActionRun("docker", "container jellyfin",
+                        "POST /containers/jellyfin/restart?t=10", 404, "<none>", 1234L), null));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 1);
+        Thread.sleep(500);
+        assertThat(telegram.sentTexts()).hasSize(1);
         TelegramBotApiStandIn.Call call = telegram.calls().get(0);
         assertThat(call.body().get("chat_id").asText()).isEqualTo("-100777");
         assertThat(call.body().at("/reply_parameters/message_id").asInt()).isEqualTo(321);
         assertThat(telegram.sentTexts().get(0)).isEqualTo("""
-                ℹ️ <b>Remediation not run</b>
+                ❌ <b>Fix failed</b>
 
                 <b>Alert:</b> ContainerDown
-                <b>Fix:</b> run runbook restart-container on &lt;jelly&amp;fin&gt;
-                <b>Result:</b> Approved by @ann, but runbooks are not implemented yet: nothing was done.
+                <b>Component:</b> &lt;jelly&amp;fin&gt;
+                <b>Runbook:</b> restart-container (medium risk)
+                <b>Result:</b> ❌ no container named jellyfin on unix:///var/run/docker.sock
+                <b>Ran:</b> <code>POST /containers/jellyfin/restart?t=10</code> (exit 404, 1.2 s)
+                <pre>&lt;none&gt;</pre>
                 <b>Time:</b> 2026-11-25 22:01:01 UTC""");
     }
 

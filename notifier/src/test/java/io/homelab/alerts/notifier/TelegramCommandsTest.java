@@ -209,7 +209,7 @@ class TelegramCommandsTest {
                 ❌ notifier: not running, 0 record(s) behind
                 ❌ remediator: not running, 0 record(s) behind
                 🕑 last webhook received: never
-                🤖 autohealing: off (never set)
+                🤖 autohealing: not switched yet (AUTOHEALING_ENABLED decides)
                 ⚠️ approvals pending: 0
                 🔥 alerts firing: 1""");
     }

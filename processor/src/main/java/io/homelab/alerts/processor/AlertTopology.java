@@ -105,8 +105,9 @@ public final class AlertTopology {
                         Produced.with(topics.notifications().keySerde(), topics.notifications().valueSerde()).withName("to-notifications"));
 
         // New incidents only: a reminder, a flapping alert or one that just stopped flapping never triggers a fix.
-        decided.filter((k, d) -> d.route().remediate() && d.event().isFiring() && !d.flapping() && !d.flapEnded()
-                        && d.reason() != DedupReason.REMINDER,
+        // Resolutions go too: they tell the remediator that a fix worked.
+        decided.filter((k, d) -> d.route().remediate() && !d.flapping() && (d.event().isFiring()
+                        ? !d.flapEnded() && d.reason() != DedupReason.REMINDER : true),
                         Named.as("remediate"))
                 .mapValues(d -> new RemediationRequest(d.event(), d.route().runbook(), d.reason(), d.route().route(), d.route().chats()),
                         Named.as("remediation-request"))

@@ -7,7 +7,6 @@ import io.homelab.alerts.processor.route.Router;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * What the processor needs to know.
@@ -23,7 +22,6 @@ public record ProcessorConfig(Topics topics, String bootstrapServers, Path state
         Duration commitInterval, int maxRecordBytes, WebhookLimits limits, Duration historyRetention, HistoryApiSettings api) {
 
     /** The old system's behaviour: critical and warning alerts are handed to the remediator. */
-    public static final Set<String> DEFAULT_REMEDIATE_SEVERITIES = Set.of("critical", "warning");
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(10);
     public static final Duration DEFAULT_HISTORY_RETENTION = Duration.ofDays(30);
 

@@ -13,7 +13,7 @@ class ExampleConfigTest {
     @Test
     void the_shipped_example_routes_file_is_valid() {
         RouteTable table = RouteTableLoader.load(Path.of("../examples/homelab.yml"),
-                new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES));
+                new DefaultRoutes());
         assertThat(table.routes()).extracting(r -> r.name())
                 .containsExactly("ignore-watchdog", "media-containers", "page-on-critical", "critical-everywhere", "info-quietly");
     }

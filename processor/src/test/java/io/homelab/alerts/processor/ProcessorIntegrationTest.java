@@ -53,7 +53,7 @@ class ProcessorIntegrationTest {
 
     static ProcessorConfig config(Topics topics, String stateDir) {
         return new ProcessorConfig(topics, kafka.bootstrapServers(), dir.resolve(stateDir), AlertTopologyTest.POLICY,
-                new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES), ProcessorConfig.DEFAULT_COMMIT_INTERVAL,
+                new DefaultRoutes(), ProcessorConfig.DEFAULT_COMMIT_INTERVAL,
                 1024 * 1024, "127.0.0.1", 0);
     }
 

@@ -44,6 +44,7 @@ class RouteTableTest {
               - name: quiet-info
                 matchers: ['severity=~"info|none"']
                 notify: false
+                remediate: false
             """;
 
     @TempDir
@@ -54,7 +55,7 @@ class RouteTableTest {
     static void load() throws IOException {
         Path file = dir.resolve("homelab.yml");
         Files.writeString(file, YAML);
-        table = RouteTableLoader.load(file, new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES));
+        table = RouteTableLoader.load(file, new DefaultRoutes());
     }
 
     static AlertEvent alert(Map<String, String> labels) {
@@ -71,7 +72,7 @@ class RouteTableTest {
                                 List.of(new ChatTarget("-1001", 42), new ChatTarget("-1002", null)), true, "restart-container")),
                 Arguments.of("another container only matches the critical route",
                         Map.of("alertname", "ContainerDown", "name", "pihole", "severity", "critical"),
-                        new RouteDecision("critical-to-ops", true, List.of(new ChatTarget("-1002", null)), false, null)),
+                        new RouteDecision("critical-to-ops", true, List.of(new ChatTarget("-1002", null)), true, null)), // the first matching runbook
                 Arguments.of("info is neither notified nor remediated", Map.of("alertname", "Backup", "severity", "info"),
                         new RouteDecision("quiet-info", false, List.of(), false, null)),
                 Arguments.of("what no route matches falls back to the defaults", Map.of("alertname", "HighCPU", "severity", "warning"),
@@ -97,7 +98,7 @@ class RouteTableTest {
                     continue: true
                 reciever: telegram
                 """);
-        assertThatThrownBy(() -> RouteTableLoader.load(file, new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES)))
+        assertThatThrownBy(() -> RouteTableLoader.load(file, new DefaultRoutes()))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
                         file + ":3: routes[0].matchers[0]: 'severity critical': expected one of =, !=, =~, !~ after 'severity'",
                         file + ":3: routes[0].matchers[1]: 'alertname=~\"(oops\"': bad regular expression: missing closing ) (RE2 syntax, as Alertmanager's)",
@@ -124,21 +125,21 @@ class RouteTableTest {
                     matchers: ['severity="warning"']
                     webhooks: [pagerduty, grafana]
                 """);
-        assertThatThrownBy(() -> RouteTableLoader.load(file, new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES)))
+        assertThatThrownBy(() -> RouteTableLoader.load(file, new DefaultRoutes()))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
                         file + ":11: routes[1].webhooks[1]: no webhook named 'grafana' under the top-level 'webhooks:'"));
 
         Files.writeString(file, Files.readString(file).replace("webhooks: [pagerduty, grafana]", "webhooks: [pagerduty]"));
-        RouteDecision critical = RouteTableLoader.load(file, new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES))
+        RouteDecision critical = RouteTableLoader.load(file, new DefaultRoutes())
                 .route(alert(Map.of("alertname", "DiskFailing", "severity", "critical")));
-        assertThat(critical).isEqualTo(new RouteDecision("page", false, List.of(), false, null, List.of("pagerduty")));
+        assertThat(critical).isEqualTo(new RouteDecision("page", false, List.of(), true, null, List.of("pagerduty")));
     }
 
     @Test
     void reports_yaml_syntax_errors_with_their_line() throws IOException {
         Path file = dir.resolve("syntax.yml");
         Files.writeString(file, "routes:\n  - name: a\n    matchers: ['x=\"y\"'\n");
-        assertThatThrownBy(() -> RouteTableLoader.load(file, new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES)))
+        assertThatThrownBy(() -> RouteTableLoader.load(file, new DefaultRoutes()))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement().asString()
                         .startsWith(file + ":4: not valid YAML: "));
     }
@@ -151,7 +152,7 @@ class RouteTableTest {
                   - name: drop-watchdog
                     drop: true
                 """);
-        assertThatThrownBy(() -> RouteTableLoader.load(file, new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES)))
+        assertThatThrownBy(() -> RouteTableLoader.load(file, new DefaultRoutes()))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
                         file + ":2: routes[0]: 'matchers' is required (write matchers: [] for a route that matches every alert)"));
 
@@ -161,7 +162,7 @@ class RouteTableTest {
                     matchers: []
                     notify: false
                 """);
-        assertThat(RouteTableLoader.load(file, new DefaultRoutes(ProcessorConfig.DEFAULT_REMEDIATE_SEVERITIES))
+        assertThat(RouteTableLoader.load(file, new DefaultRoutes())
                 .route(alert(Map.of("alertname", "Anything"))).route()).isEqualTo("everything-quiet");
     }
 

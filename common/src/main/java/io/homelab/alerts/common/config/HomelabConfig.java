@@ -56,7 +56,18 @@ public record HomelabConfig(
         URI processorApiUrl,
         Optional<URI> alertmanagerUrl,
         Duration approvalTimeout,
-        String logLevel) {
+        String logLevel,
+        Remediation remediation) {
+
+    /**
+     * The remediator's settings.
+     *
+     * @param autohealing AUTOHEALING_ENABLED, until /enable_autohealing or /disable_autohealing sets it
+     * @param breakerFailures how many different targets failing within breakerWindow stop automatic fixes (0: never)
+     */
+    public record Remediation(boolean autohealing, boolean dryRun, Duration cooldown, int hourlyCap, Duration verifyWithin,
+            Duration actionTimeout, int breakerFailures, Duration breakerWindow, String dockerHost) {
+    }
 
     /** Every setting, in the order --help and the README list them. */
     public static final List<Setting> SETTINGS = List.of(
@@ -95,7 +106,16 @@ public record HomelabConfig(
             new Setting("HISTORY_RETENTION_DAYS", "30", "alerts resolved, or not seen at all, for this many days are forgotten by the history (1 to 3650)"),
             new Setting("PROCESSOR_API_URL", "http://127.0.0.1:9096", "where the notifier's /alerts, /history and /health commands read the history API, when the processor runs in another process"),
             new Setting("ALERTMANAGER_URL", null, "Alertmanager's address (e.g. http://alertmanager:9093): enables the 🔕 Silence buttons (API v2)"),
-            new Setting("REMEDIATION_APPROVAL_TIMEOUT", "3600", "seconds an Approve / Reject request stays open, 60 to 604800; a later press is refused as expired"),
+            new Setting("REMEDIATION_APPROVAL_TIMEOUT", "3600", "seconds an Approve / Reject request stays open, 60 to 604800; then it expires and a later press is refused"),
+            new Setting("AUTOHEALING_ENABLED", "true", "whether low-risk runbooks run on their own (true/false) until /enable_autohealing or /disable_autohealing sets it"),
+            new Setting("REMEDIATION_DRY_RUN", "false", "report exactly which argv or API call would run, and run nothing (true/false)"),
+            new Setting("REMEDIATION_COOLDOWN", "600", "seconds after a fix of a target before another automatic fix of it, 0 to 604800 (a runbook's cooldown wins)"),
+            new Setting("REMEDIATION_HOURLY_CAP", "3", "automatic fixes of one target per hour, 1 to 1000; past it a fix asks first (a runbook's hourly_cap wins)"),
+            new Setting("REMEDIATION_VERIFY_TIME", "300", "seconds the alert has to resolve after a fix for it to count as fixed, 5 to 86400 (a runbook's verify_within wins)"),
+            new Setting("REMEDIATION_ACTION_TIMEOUT", "120", "seconds one action may run before it is killed, 1 to 240 (a runbook's timeout wins)"),
+            new Setting("REMEDIATION_BREAKER_FAILURES", "3", "different targets whose fixes fail within REMEDIATION_BREAKER_WINDOW that stop every automatic fix, 0 to 100 (0: never)"),
+            new Setting("REMEDIATION_BREAKER_WINDOW", "900", "seconds the circuit breaker looks back, and stays open after the last failure, 60 to 86400"),
+            new Setting("DOCKER_HOST", "unix:///var/run/docker.sock", "Docker Engine the docker actions use, as the docker CLI reads it (unix:// or tcp://)"),
             new Setting("LOG_LEVEL", "INFO", "log level of homelab-alerts' own loggers"));
 
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[a-zA-Z0-9._-]{0,200}");
@@ -161,7 +181,8 @@ public record HomelabConfig(
         List<String> chats = r.list("TELEGRAM_CHAT_ID");
         for (String chat : chats) {
             if (!CHAT_ID.matcher(chat).matches()) {
-                problems.add("TELEGRAM_CHAT_ID: '" + chat + "' is neither a numeric chat id nor an @channel name");
+                problems.add("TELEGRAM_CHAT_ID: '" + (chat.contains(":") ? chat.substring(0, chat.indexOf(':')) + ":…" : chat)
+                        + "' is neither a numeric chat id nor an @channel name" + (chat.contains(":") ? " (is that the bot token?)" : ""));
             }
         }
         if (token.isPresent() && chats.isEmpty()) {
@@ -177,7 +198,7 @@ public record HomelabConfig(
         }
         URI apiUrl = r.httpUrl("TELEGRAM_API_URL", r.string("TELEGRAM_API_URL")).orElse(URI.create("https://api.telegram.org"));
         if (apiUrl.getPath() != null && !apiUrl.getPath().isEmpty() && !apiUrl.getPath().equals("/")) {
-            problems.add("TELEGRAM_API_URL: give only scheme://host[:port], without a path, got '" + apiUrl + "'");
+            problems.add("TELEGRAM_API_URL: give only scheme://host[:port], without a path, got '" + shown(apiUrl.toString()) + "'");
         }
         ZoneId zone = ZoneId.of("UTC");
         String zoneText = r.string("ALERT_TIME_ZONE");
@@ -208,6 +229,18 @@ public record HomelabConfig(
         URI processorApi = r.httpUrl("PROCESSOR_API_URL", r.string("PROCESSOR_API_URL")).orElse(URI.create("http://127.0.0.1:9096"));
         Optional<URI> alertmanager = r.optional("ALERTMANAGER_URL").flatMap(text -> r.httpUrl("ALERTMANAGER_URL", text));
         int approvalSeconds = r.integer("REMEDIATION_APPROVAL_TIMEOUT", 60, 7 * 24 * 3600);
+        boolean autohealing = r.bool("AUTOHEALING_ENABLED");
+        boolean dryRun = r.bool("REMEDIATION_DRY_RUN");
+        int cooldown = r.integer("REMEDIATION_COOLDOWN", 0, 7 * 24 * 3600);
+        int cap = r.integer("REMEDIATION_HOURLY_CAP", 1, 1000);
+        int verify = r.integer("REMEDIATION_VERIFY_TIME", 5, 86_400);
+        int actionTimeout = r.integer("REMEDIATION_ACTION_TIMEOUT", 1, 240);
+        int breakerFailures = r.integer("REMEDIATION_BREAKER_FAILURES", 0, 100);
+        int breakerWindow = r.integer("REMEDIATION_BREAKER_WINDOW", 60, 86_400);
+        String dockerHost = r.string("DOCKER_HOST");
+        if (!dockerHost.matches("(unix|tcp|npipe)://\\S*")) {
+            problems.add("DOCKER_HOST: expected unix:///path/to/docker.sock or tcp://host:port, got '" + shown(dockerHost) + "'");
+        }
         String level = r.string("LOG_LEVEL").toUpperCase(java.util.Locale.ROOT);
         if (!Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").contains(level)) {
             problems.add("LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, got '" + level + "'");
@@ -222,7 +255,9 @@ public record HomelabConfig(
                 bootstrap, embeddedPort, prefix, partitions, rf, retentionDays, token, chats, Set.copyOf(allowed), apiUrl, zone,
                 dataDir, homelabConfig, processorPort, processorBind, processorHost, processorKey, Duration.ofDays(historyDays),
                 processorApi, alertmanager,
-                Duration.ofSeconds(approvalSeconds), level);
+                Duration.ofSeconds(approvalSeconds), level,
+                new Remediation(autohealing, dryRun, Duration.ofSeconds(cooldown), cap, Duration.ofSeconds(verify), Duration.ofSeconds(actionTimeout),
+                        breakerFailures, Duration.ofSeconds(breakerWindow), dockerHost));
     }
 
     /** Whether {@code host} names this machine's loopback interface only. */

@@ -31,9 +31,18 @@ public record LabelMatcher(String name, Op op, String value, Pattern regex) {
         return switch (op) {
             case EQUAL -> actual.equals(value);
             case NOT_EQUAL -> !actual.equals(value);
-            case REGEX -> regex.matcher(actual).matches();
-            case NOT_REGEX -> !regex.matcher(actual).matches();
+            case REGEX -> regexMatches(actual);
+            case NOT_REGEX -> !regexMatches(actual);
         };
+    }
+
+    private boolean regexMatches(String actual) {
+        try {
+            return regex.matcher(actual).matches();
+        } catch (StackOverflowError e) {
+            // RE2/J recurses on some huge programs; parse() refuses those, but never let one kill a stream thread.
+            return false;
+        }
     }
 
     @Override
@@ -69,6 +78,15 @@ public record LabelMatcher(String name, Op op, String value, Pattern regex) {
         String value = raw.startsWith("\"") ? unquote(raw, text) : raw;
         Pattern regex = null;
         if (op == Op.REGEX || op == Op.NOT_REGEX) {
+            if (value.length() > MAX_REGEX_CHARS) {
+                throw new IllegalArgumentException("'" + abbreviate(text) + "': regular expression longer than " + MAX_REGEX_CHARS + " characters");
+            }
+            long repeat = repetitionProduct(value);
+            if (repeat > MAX_REPETITION) {
+                // Counted repetitions multiply the compiled program ((a{1000}){1000} is a million states): refuse before compiling.
+                throw new IllegalArgumentException("'" + abbreviate(text) + "': counted repetitions ({n}) multiply to " + repeat
+                        + ", at most " + MAX_REPETITION + " (RE2 syntax, as Alertmanager's)");
+            }
             try {
                 regex = Pattern.compile("(?:" + value + ")");
             } catch (PatternSyntaxException e) {
@@ -77,6 +95,48 @@ public record LabelMatcher(String name, Op op, String value, Pattern regex) {
             }
         }
         return new LabelMatcher(name, op, value, regex);
+    }
+
+    /** Longest regular expression accepted in a matcher. */
+    public static final int MAX_REGEX_CHARS = 4096;
+    /** Largest product of the counted repetitions ({n}, {n,m}) in one regular expression. */
+    public static final long MAX_REPETITION = 1000;
+
+    /** The product of every {n} / {n,m} / {n,} upper bound in the expression (escaped braces and classes skipped). */
+    static long repetitionProduct(String re) {
+        long product = 1;
+        boolean inClass = false;
+        for (int i = 0; i < re.length(); i++) {
+            char c = re.charAt(i);
+            if (c == '\\') {
+                i++;
+                continue;
+            }
+            if (inClass) {
+                inClass = c != ']';
+                continue;
+            }
+            if (c == '[') {
+                inClass = true;
+            } else if (c == '{') {
+                int close = re.indexOf('}', i);
+                if (close < 0) {
+                    break;
+                }
+                String inside = re.substring(i + 1, close);
+                if (inside.matches("\\d{1,9}(,\\d{0,9})?")) {
+                    String[] parts = inside.split(",", -1);
+                    long n = parts.length == 2 && !parts[1].isEmpty() ? Long.parseLong(parts[1]) : Long.parseLong(parts[0]);
+                    product = Math.min(Long.MAX_VALUE / 2, product * Math.max(1, n));
+                    i = close;
+                }
+            }
+        }
+        return product;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > 120 ? text.substring(0, 120) + "…" : text;
     }
 
     private static String unquote(String quoted, String text) {

@@ -96,8 +96,8 @@ public final class WebhookValidator {
             problems.add("status: must be \"firing\" or \"resolved\", got " + abbreviate(status));
         }
         JsonNode truncated = root.get("truncatedAlerts");
-        if (truncated != null && !(truncated.isIntegralNumber() && truncated.asLong() >= 0)) {
-            problems.add("truncatedAlerts: must be a whole number >= 0, got " + abbreviate(truncated));
+        if (truncated != null && !(truncated.isIntegralNumber() && truncated.canConvertToInt() && truncated.asInt() >= 0)) {
+            problems.add("truncatedAlerts: must be a whole number from 0 to " + Integer.MAX_VALUE + ", got " + abbreviate(truncated));
         }
         for (String map : List.of("groupLabels", "commonLabels", "commonAnnotations")) {
             JsonNode node = root.get(map);
@@ -167,7 +167,11 @@ public final class WebhookValidator {
                 continue;
             }
             try {
-                OffsetDateTime.parse(t.asText());
+                int year = OffsetDateTime.parse(t.asText()).toInstant().atOffset(java.time.ZoneOffset.UTC).getYear();
+                if (year < 1 || year > 9999) {
+                    // Alertmanager's zero time is year 1; nothing real lies beyond 9999 (and such times overflow arithmetic).
+                    problems.add(path + "." + time + ": must be between year 0001 and 9999, got " + abbreviate(t));
+                }
             } catch (DateTimeParseException e) {
                 problems.add(path + "." + time + ": not an RFC 3339 time: " + abbreviate(t));
             }

@@ -183,11 +183,14 @@ public final class NotifierService implements AutoCloseable {
      * urgent lanes, so a critical alert or an approval request waits for at most one message of a
      * backlog, not for all of it. False when abandoned (rebalance, shutdown).
      */
+    private static final Duration URGENT_POLL = Duration.ofMillis(10);
+
     private boolean deliverUrgentArrivals() {
         Set<TopicPartition> normal = normalPartitions();
         consumer.pause(normal);
         try {
-            keepUrgent(consumer.poll(Duration.ZERO));
+            // Not Duration.ZERO: that only sends the fetch, and its answer would wait for the next message.
+            keepUrgent(consumer.poll(URGENT_POLL));
         } finally {
             // The poll may have started a rebalance that took partitions away: resume only what is still ours.
             normal.retainAll(consumer.assignment());
@@ -388,6 +391,8 @@ public final class NotifierService implements AutoCloseable {
             }
             case APPROVED, REJECTED -> log.info("Remediation {} {} by {}", update.requestId(), update.stage(),
                     update.decision() == null ? "?" : update.decision().who());
+            // Said once it is done (the result), not when it starts.
+            case RUNNING -> log.info("Remediation {} running: {}", update.requestId(), update.action() == null ? "" : update.action().call());
             default -> {
                 RemediationDecision answered = update.decision();
                 for (String text : splitter.split(formatter.outcome(update))) {

@@ -79,26 +79,54 @@ public final class MessageFormatter {
         line(sb, "Severity", alert.severity().toUpperCase(Locale.ROOT));
         line(sb, "Risk Level", update.risk());
         line(sb, "Suggested Fix", update.suggestedFix());
+        if (update.action() != null && update.action().call() != null) {
+            sb.append("<b>Would run:</b> <code>").append(Html.escape(update.action().call())).append("</code>\n");
+        }
+        if (update.detail() != null && !update.detail().isBlank()) {
+            sb.append('\n').append(pre(update.detail())).append('\n');
+        }
         sb.append("\nShould I proceed with this action?");
         return sb.toString();
     }
 
-    /** What became of an approved (or expired) remediation, as a reply to its approval message. */
+    /** What became of a remediation: a reply to its approval message, or a message of its own for automatic fixes. */
     public String outcome(RemediationUpdate update) {
-        String icon = switch (update.stage()) {
-            case SUCCEEDED -> "✅";
-            case FAILED -> "❌";
-            case EXPIRED -> "⌛";
-            case REJECTED -> "🚫";
-            default -> "ℹ️";
+        String title = switch (update.stage()) {
+            case SUCCEEDED -> update.automatic() ? "🔧 <b>Fixed automatically</b>" : "🔧 <b>Fix applied</b>";
+            case FIXED -> "✅ <b>Fix verified</b>";
+            case NOT_FIXED -> "⚠️ <b>Fix did not help</b>";
+            case FAILED -> "❌ <b>Fix failed</b>";
+            case EXPIRED -> "⌛ <b>Approval expired</b>";
+            case REJECTED -> "🚫 <b>Rejected</b>";
+            case NOT_RUN -> "ℹ️ <b>Nothing was run</b>";
+            default -> "ℹ️ <b>Remediation " + update.stage().name().toLowerCase(Locale.ROOT).replace('_', ' ') + "</b>";
         };
-        StringBuilder sb = new StringBuilder(icon).append(" <b>Remediation ")
-                .append(update.stage().name().toLowerCase(Locale.ROOT).replace('_', ' ')).append("</b>\n\n");
+        StringBuilder sb = new StringBuilder(title).append("\n\n");
         line(sb, "Alert", update.alert().alertname());
-        line(sb, "Fix", update.suggestedFix());
+        line(sb, "Component", update.component());
+        line(sb, "Runbook", update.runbook() == null ? "" : update.runbook() + (update.risk() == null ? "" : " (" + update.risk() + " risk)"));
         line(sb, "Result", update.detail());
+        RemediationUpdate.ActionRun action = update.action();
+        if (action != null && action.call() != null) {
+            sb.append("<b>Ran:</b> <code>").append(Html.escape(action.call())).append("</code>");
+            if (action.exitCode() != null || action.durationMillis() != null) {
+                sb.append(" (").append(action.exitCode() == null ? "" : "exit " + action.exitCode())
+                        .append(action.exitCode() != null && action.durationMillis() != null ? ", " : "")
+                        .append(action.durationMillis() == null ? "" : String.format(Locale.ROOT, "%.1f s", action.durationMillis() / 1000.0))
+                        .append(')');
+            }
+            sb.append('\n');
+            if (action.output() != null && !action.output().isBlank() && update.stage() != RemediationUpdate.Stage.FIXED) {
+                String out = action.output();
+                sb.append(pre(out.length() > 1500 ? "…" + out.substring(out.length() - 1500) : out)).append('\n');
+            }
+        }
         line(sb, "Time", time(update.at()));
         return sb.toString().stripTrailing();
+    }
+
+    private static String pre(String text) {
+        return "<pre>" + Html.escape(text) + "</pre>";
     }
 
     static String emoji(String severity) {

@@ -76,16 +76,25 @@ public final class WebhookExploder {
                         message.truncatedAlerts() == null ? 0 : message.truncatedAlerts(), receivedAt, message.notificationReason()));
             } catch (DateTimeParseException e) {
                 return new Result.Unusable("alerts[" + i + "] has a bad time: " + e.getParsedString());
+            } catch (java.time.DateTimeException e) {
+                return new Result.Unusable("alerts[" + i + "] has a bad time: " + e.getMessage());
             }
         }
         return new Result.Events(events);
     }
+
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
     private static Instant time(String text) {
         if (text == null || text.isBlank()) {
             return null;
         }
         Instant t = OffsetDateTime.parse(text).toInstant();
+        if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
+            // Ingest refuses these; a record written before it did (or by another producer) must not overflow later arithmetic.
+            throw new java.time.DateTimeException("'" + text + "' is outside the years 0001 to 9999");
+        }
         return t.equals(GO_ZERO_TIME) ? null : t;
     }
 

@@ -10,12 +10,15 @@ import java.util.Map;
  * given chats and forum topics), remediate (with a runbook), or drop.
  *
  * @param notifyChats null: the default chats; empty: do not notify
- * @param runbook null: do not remediate
+ * @param runbook the runbook {@code remediate:} names; null: the first runbook whose matchers match; {@link #NO_REMEDIATION}: none
  * @param continueMatching also try the routes after this one, as Alertmanager's {@code continue}
  * @param webhooks outgoing webhooks (by name) that also get the alert
  */
 public record Route(String name, List<LabelMatcher> matchers, boolean drop, List<ChatTarget> notifyChats, String runbook,
         boolean continueMatching, List<String> webhooks) {
+    /** {@code remediate: false}: alerts of this route never go to the remediator. */
+    public static final String NO_REMEDIATION = "";
+
     public Route {
         webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
     }

@@ -22,7 +22,7 @@ public record RouteTable(List<Route> routes, Router fallback) implements Router 
         boolean notify = false;
         boolean defaultChats = false;
         String runbook = null;
-        boolean remediate = false;
+        Boolean remediateSaid = null;
         Set<String> webhooks = new LinkedHashSet<>();
         for (Route route : routes) {
             if (!route.matches(alert.labels())) {
@@ -44,8 +44,11 @@ public record RouteTable(List<Route> routes, Router fallback) implements Router 
                 chats.addAll(route.notifyChats());
             }
             webhooks.addAll(route.webhooks());
-            if (route.runbook() != null && !remediate) {
-                remediate = true;
+            // The first matching route says whether to remediate; the first runbook named is the one.
+            if (remediateSaid == null) {
+                remediateSaid = !Route.NO_REMEDIATION.equals(route.runbook());
+            }
+            if (runbook == null && route.runbook() != null && !route.runbook().isEmpty()) {
                 runbook = route.runbook();
             }
             if (!route.continueMatching()) {
@@ -58,7 +61,8 @@ public record RouteTable(List<Route> routes, Router fallback) implements Router 
         if (defaultChats && !chats.isEmpty()) {
             chats.add(ChatTarget.DEFAULTS); // explicit chats and the default ones
         }
-        return new RouteDecision(String.join(",", names), notify, List.copyOf(chats), remediate, runbook, List.copyOf(webhooks));
+        boolean remediate = Boolean.TRUE.equals(remediateSaid);
+        return new RouteDecision(String.join(",", names), notify, List.copyOf(chats), remediate, remediate ? runbook : null, List.copyOf(webhooks));
     }
 
     /** Every chat a route names (beyond the default chats): the notifier answers buttons and commands there too. */

@@ -47,6 +47,10 @@ public final class RouteTableLoader {
     private final List<String> problems = new ArrayList<>();
     /** Names defined under the top-level {@code webhooks:} (the notifier reads the rest of each definition). */
     private final Set<String> webhookNames = new java.util.HashSet<>();
+    /** Names defined under the top-level {@code runbooks:} (the remediator reads the rest). */
+    private final Set<String> runbookNames = new java.util.HashSet<>(io.homelab.alerts.common.model.RemediationRequest.BUILT_IN_RUNBOOKS);
+    /** Route references to runbooks: (node, where, name). */
+    private final List<Object[]> runbookRefs = new ArrayList<>();
     /** Route references to webhooks, checked once the whole file is read: (node, where, name). */
     private final List<Object[]> webhookRefs = new ArrayList<>();
 
@@ -76,6 +80,12 @@ public final class RouteTableLoader {
                 loader.problem((Node) ref[0], (String) ref[1], "no webhook named '" + ref[2] + "' under the top-level 'webhooks:'");
             }
         }
+        for (Object[] ref : loader.runbookRefs) {
+            if (!loader.runbookNames.contains((String) ref[2])) {
+                loader.problem((Node) ref[0], (String) ref[1], "no runbook named '" + ref[2] + "' under the top-level 'runbooks:' nor built in ("
+                        + String.join(", ", io.homelab.alerts.common.model.RemediationRequest.BUILT_IN_RUNBOOKS) + ")");
+            }
+        }
         if (!loader.problems.isEmpty()) {
             throw new ConfigException(loader.problems);
         }
@@ -95,6 +105,15 @@ public final class RouteTableLoader {
             String key = scalar(entry.getKeyNode());
             if (!TOP_LEVEL.contains(key)) {
                 problem(entry.getKeyNode(), key, "unknown key (expected one of " + String.join(", ", TOP_LEVEL.stream().sorted().toList()) + ")");
+            } else if (key.equals("runbooks")) {
+                if (entry.getValueNode() instanceof SequenceNode list) {
+                    for (Node item : list.getValue()) {
+                        if (item instanceof MappingNode m) {
+                            m.getValue().stream().filter(t -> scalar(t.getKeyNode()).equals("name"))
+                                    .forEach(t -> runbookNames.add(scalar(t.getValueNode())));
+                        }
+                    }
+                }
             } else if (key.equals("webhooks")) {
                 if (entry.getValueNode() instanceof SequenceNode list) {
                     for (Node item : list.getValue()) {
@@ -148,11 +167,13 @@ public final class RouteTableLoader {
                 case "continue" -> cont = bool(value, where);
                 case "remediate" -> {
                     if (value instanceof ScalarNode s && (s.getValue().equals("false") || s.getValue().equals("no"))) {
-                        runbook = null;
+                        runbook = Route.NO_REMEDIATION;
                     } else {
                         runbook = text(value, where);
                         if (runbook != null && !runbook.matches("[A-Za-z0-9._-]+")) {
                             problem(value, where, "runbook name '" + runbook + "' may use only letters, digits, '.', '_' and '-'");
+                        } else if (runbook != null) {
+                            runbookRefs.add(new Object[] {value, where, runbook});
                         }
                     }
                 }
@@ -179,10 +200,10 @@ public final class RouteTableLoader {
             problem(node, path, "'matchers' is required (write matchers: [] for a route that matches every alert)");
             ok = false;
         }
-        if (drop && (cont || runbook != null || (notify != null && !notify.isEmpty()) || !webhooks.isEmpty())) {
+        if (drop && (cont || (runbook != null && !runbook.isEmpty()) || (notify != null && !notify.isEmpty()) || !webhooks.isEmpty())) {
             problem(node, path, "a route with 'drop: true' cannot also notify, remediate, call webhooks or continue");
         }
-        return ok ? new Route(name, matchers, drop, drop ? List.of() : notify, drop ? null : runbook, cont, webhooks) : null;
+        return ok ? new Route(name, matchers, drop, drop ? List.of() : notify, drop ? Route.NO_REMEDIATION : runbook, cont, webhooks) : null;
     }
 
     private boolean matchers(Node value, String where, List<LabelMatcher> out) {

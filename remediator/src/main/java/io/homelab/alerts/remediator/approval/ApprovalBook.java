@@ -2,7 +2,6 @@ package io.homelab.alerts.remediator.approval;
 
 import io.homelab.alerts.common.model.AlertEvent;
 import io.homelab.alerts.common.model.RemediationDecision;
-import io.homelab.alerts.common.model.RemediationRequest;
 import io.homelab.alerts.common.model.RemediationUpdate;
 import io.homelab.alerts.common.model.RemediationUpdate.Stage;
 import java.time.Clock;
@@ -36,21 +35,6 @@ public final class ApprovalBook {
         latest.put(update.requestId(), update);
     }
 
-    /** An approval request for a new incident (the request names a runbook); empty when this firing of this alert was already asked about. */
-    public Optional<RemediationUpdate> ask(RemediationRequest request) {
-        AlertEvent alert = request.alert();
-        String id = RemediationUpdate.idFor(alert);
-        if (latest.containsKey(id)) {
-            return Optional.empty();
-        }
-        Instant now = clock.instant();
-        RemediationUpdate update = new RemediationUpdate(id, Stage.APPROVAL_REQUIRED, alert, component(alert), request.runbook(),
-                alert.annotations().getOrDefault("risk", alert.labels().getOrDefault("risk", "unknown (no runbook rates it yet)")),
-                suggestedFix(request), request.chats(), null, null, now, now);
-        remember(update);
-        return Optional.of(update);
-    }
-
     /**
      * What a decision leads to: APPROVED, REJECTED, or EXPIRED when it came after the timeout.
      * Empty when the request is unknown or no longer waiting (a second press, another chat's press).
@@ -81,9 +65,17 @@ public final class ApprovalBook {
         return Optional.ofNullable(latest.get(requestId));
     }
 
-    /** Approved, but no result was recorded (the remediator stopped in between). */
+    /** Approved or running, but no result was recorded (the remediator stopped in between). */
     public List<RemediationUpdate> interrupted() {
-        return latest.values().stream().filter(u -> u.stage() == Stage.APPROVED).toList();
+        return latest.values().stream().filter(u -> u.stage() == Stage.APPROVED || u.stage() == Stage.RUNNING).toList();
+    }
+
+    /** Requests nobody answered within the timeout, to be marked expired. */
+    public List<RemediationUpdate> overdue() {
+        Instant now = clock.instant();
+        return latest.values().stream()
+                .filter(u -> u.stage() == Stage.APPROVAL_REQUIRED && now.isAfter(u.requestedAt().plus(timeout)))
+                .toList();
     }
 
     /** Requests still waiting for a person, oldest first. */
@@ -103,13 +95,5 @@ public final class ApprovalBook {
             }
         }
         return alert.alertname();
-    }
-
-    private static String suggestedFix(RemediationRequest request) {
-        String annotated = request.alert().annotations().get("suggested_fix");
-        if (annotated != null && !annotated.isBlank()) {
-            return annotated;
-        }
-        return "run runbook " + request.runbook() + " on " + component(request.alert());
     }
 }
