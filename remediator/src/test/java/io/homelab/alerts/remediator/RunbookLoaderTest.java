@@ -98,6 +98,37 @@ class RunbookLoaderTest {
     }
 
     @Test
+    void a_label_cannot_redirect_an_http_action_or_take_its_secrets_elsewhere() throws Exception {
+        Path f = file("""
+                runbooks:
+                  - name: hook
+                    matchers: ['alertname="X"']
+                    risk: low
+                    action:
+                      http: 'http://{{labels.host}}:29997/api/x'
+                      headers: {Authorization: 'Bearer ${HOOK_TOKEN}'}
+                """);
+        assertThatThrownBy(() -> RunbookLoader.load(f, Map.of("HOOK_TOKEN", "t"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("the host comes from the alert, so ${VAR} secrets cannot be sent with it");
+        Runbooks ok = RunbookLoader.load(file("""
+                runbooks:
+                  - name: hook
+                    matchers: ['alertname="X"']
+                    risk: low
+                    action:
+                      http: 'http://127.0.0.1:29997/vm/{{labels.vm}}/reboot'
+                      headers: {Authorization: 'Bearer ${HOOK_TOKEN}'}
+                """), Map.of("HOOK_TOKEN", "t"));
+        Runbook hook = ok.named("hook").orElseThrow();
+        for (String bad : List.of("127.0.0.1:29998/steal", "x@evil", "a/b", "a?b", "%2e")) {
+            assertThatThrownBy(() -> executors.prepare(hook, alert(Map.of("alertname", "X", "vm", bad)), null)).as(bad)
+                    .isInstanceOf(Refusal.class).hasMessageContaining("is not a URL piece");
+        }
+        assertThat(executors.prepare(hook, alert(Map.of("alertname", "X", "vm", "101")), null).call())
+                .isEqualTo("POST http://127.0.0.1:29997/vm/101/reboot");
+    }
+
+    @Test
     void every_problem_is_reported_with_file_line_and_reason() throws Exception {
         Path f = file("""
                 runbooks:

@@ -83,7 +83,7 @@ public final class Executors implements AutoCloseable {
                     headers.put(h.getKey(), h.getValue().render(alert, ParamKind.WORD, "header " + h.getKey()));
                 }
                 yield http.prepare(a.param("method") == null ? "POST" : a.param("method").text(),
-                        Template.parse(a.verb(), "url", new ArrayList<>()).render(alert, ParamKind.WORD, "url"), headers,
+                        Template.parse(a.verb(), "url", new ArrayList<>()).render(alert, ParamKind.URL_PART, "url"), headers,
                         a.param("body") == null ? "" : a.param("body").render(alert, ParamKind.WORD, "body"));
             }
             case "diagnose" -> {

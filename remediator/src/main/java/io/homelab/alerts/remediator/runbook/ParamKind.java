@@ -13,6 +13,8 @@ public enum ParamKind {
     HOST("a host name or address", "[a-zA-Z0-9](?:[a-zA-Z0-9.-]{0,252})|\\[?[0-9a-fA-F:]{2,39}]?"),
     /** One argv element of a command or ssh action, or one piece of an HTTP URL, header or body. */
     WORD("a plain word", "[a-zA-Z0-9][a-zA-Z0-9_.:@=+,/-]{0,255}"),
+    /** One piece of an HTTP URL: no '/', ':', '@', '?', '#' or '%', so a label cannot change where the request goes. */
+    URL_PART("a URL piece (letters, digits, _ . -)", "[a-zA-Z0-9][a-zA-Z0-9_.-]{0,255}"),
     /** Shown to people only (the description): anything goes, nothing runs it. */
     TEXT("text", "(?s).*");
 

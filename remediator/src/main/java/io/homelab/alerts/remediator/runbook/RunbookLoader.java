@@ -251,6 +251,12 @@ public final class RunbookLoader {
                             problem(verbNode, at, "expected an http:// or https:// URL, got '" + verb + "'");
                         }
                         envRefs(verbNode, at, verb);
+                        String authority = verb.replaceFirst("^https?://", "").replaceFirst("[/?#].*", "");
+                        if (authority.contains("{{") && (ENV_REF.matcher(String.valueOf(map.getValue().stream()
+                                .filter(t -> !scalar(t.getKeyNode()).equals("http")).map(t -> String.valueOf(t.getValueNode())).toList())).find()
+                                || ENV_REF.matcher(verb).find())) {
+                            problem(verbNode, at, "the host comes from the alert, so ${VAR} secrets cannot be sent with it (a label could send them elsewhere)");
+                        }
                     }
                 }
             }

@@ -112,6 +112,25 @@ class LocalExecutorsTest {
     }
 
     @Test
+    void an_http_error_never_shows_the_secret_in_the_url() throws Exception {
+        HttpExecutor http = new HttpExecutor(Map.of("HOOK_TOKEN", "S3CRETTOKEN"));
+        Prepared p = http.prepare("POST", "http://127.0.0.1:1/hook/${HOOK_TOKEN}", Map.of(), "");
+        assertThat(p.call()).doesNotContain("S3CRET");
+        try {
+            p.run(Duration.ofSeconds(5));
+            throw new AssertionError("port 1 answered");
+        } catch (java.io.IOException e) {
+            assertThat(e.getMessage()).doesNotContain("S3CRET");
+        }
+        try {
+            http.prepare("POST", "http://a_b:1/hook/${HOOK_TOKEN}", Map.of(), "").run(Duration.ofSeconds(5));
+            throw new AssertionError("no host, yet it ran");
+        } catch (java.io.IOException e) {
+            assertThat(e.getMessage()).contains("${HOOK_TOKEN}").doesNotContain("S3CRET");
+        }
+    }
+
+    @Test
     void diagnose_reports_an_open_port_a_closed_port_and_an_http_answer() throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", ex -> {

@@ -26,7 +26,12 @@ public final class HttpExecutor {
     }
 
     public Prepared prepare(String method, String url, Map<String, String> headers, String body) {
-        String host = URI.create(expand(url)).getHost();
+        String host;
+        try {
+            host = URI.create(expand(url)).getHost();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(redact(e.getMessage()));
+        }
         return new Prepared() {
             @Override
             public String executor() {
@@ -45,6 +50,15 @@ public final class HttpExecutor {
 
             @Override
             public Outcome run(Duration timeout) throws Exception {
+                try {
+                    return send(timeout);
+                } catch (Exception e) {
+                    // Messages of URI and HTTP errors quote the URL: never with a secret in it.
+                    throw new java.io.IOException(e.getClass().getSimpleName() + ": " + redact(String.valueOf(e.getMessage())));
+                }
+            }
+
+            private Outcome send(Duration timeout) throws Exception {
                 HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(expand(url))).timeout(timeout)
                         .method(method, body == null || body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
                                 : HttpRequest.BodyPublishers.ofString(expand(body)));
@@ -61,6 +75,17 @@ public final class HttpExecutor {
                 return new Outcome(ok, r.statusCode(), text, method + " " + host + " answered " + r.statusCode());
             }
         };
+    }
+
+    /** {@code text} with every secret value written as the {@code ${VAR}} it came from. */
+    String redact(String text) {
+        String out = text == null ? "" : text;
+        for (var e : env.entrySet()) {
+            if (e.getValue() != null && e.getValue().length() >= 4 && out.contains(e.getValue())) {
+                out = out.replace(e.getValue(), "${" + e.getKey() + "}");
+            }
+        }
+        return out;
     }
 
     private String expand(String text) {
