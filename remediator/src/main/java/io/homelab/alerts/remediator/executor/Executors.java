@@ -88,7 +88,7 @@ public final class Executors implements AutoCloseable {
             }
             case "diagnose" -> {
                 String target = Template.parse(a.verb(), "target", new ArrayList<>()).render(alert, ParamKind.TEXT, "target");
-                String[] hp = hostPortOf(target);
+                String[] hp = Template.hostPort(target);
                 var problem = ParamKind.HOST.problem(hp[0]);
                 if (problem.isPresent()) {
                     throw new Refusal("host '" + io.homelab.alerts.common.logging.Printable.of(hp[0]) + "' " + problem.get());
@@ -101,27 +101,6 @@ public final class Executors implements AutoCloseable {
             }
             default -> throw new IllegalStateException("unknown executor " + a.executor());
         };
-    }
-
-    private static String[] hostPortOf(String instance) {
-        String v = instance;
-        int scheme = v.indexOf("://");
-        if (scheme >= 0) {
-            v = v.substring(scheme + 3);
-        }
-        int slash = v.indexOf('/');
-        if (slash >= 0) {
-            v = v.substring(0, slash);
-        }
-        if (v.startsWith("[") && v.indexOf(']') > 0) {
-            String rest = v.substring(v.indexOf(']') + 1);
-            return new String[] {v.substring(1, v.indexOf(']')), rest.startsWith(":") ? rest.substring(1) : ""};
-        }
-        int colon = v.lastIndexOf(':');
-        if (colon > 0 && v.indexOf(':') == colon) {
-            return new String[] {v.substring(0, colon), v.substring(colon + 1)};
-        }
-        return new String[] {v, ""};
     }
 
     private static String optional(Template t, AlertEvent alert, ParamKind kind, String param) throws Refusal {

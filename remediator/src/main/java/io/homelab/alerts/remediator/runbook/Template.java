@@ -163,7 +163,8 @@ public final class Template {
         };
     }
 
-    static String[] hostPort(String value) {
+    /** "nas:9100" → [nas, 9100], "http://[::1]:80/x" → [::1, 80], "nas" → [nas, ""]. */
+    public static String[] hostPort(String value) {
         String v = value;
         int scheme = v.indexOf("://");
         if (scheme >= 0) {
