@@ -76,6 +76,7 @@ public final class HomelabSystem implements AutoCloseable {
     private EmbeddedKafka embedded;
     private IngestApp ingest;
     private ProcessorService processor;
+    private io.homelab.alerts.common.health.ManagementServer management;
     private String bootstrapServers;
 
     private HomelabSystem() {}
@@ -99,16 +100,22 @@ public final class HomelabSystem implements AutoCloseable {
     private void startAll(HomelabConfig config, Set<Target> targets, PrintStream console, Consumer<String> onFatal) throws Exception {
         long t0 = System.nanoTime();
         Topics topics = Topics.withPrefix(config.topicPrefix());
-        if (config.kafkaBootstrapServers().isEmpty() || targets.contains(Target.PROCESSOR)) {
+        boolean embed = config.kafkaBootstrapServers().isEmpty() || targets.contains(Target.BROKER);
+        if (targets.contains(Target.BROKER) && config.kafkaBootstrapServers().isPresent()) {
+            throw new io.homelab.alerts.common.config.ConfigException(List.of("KAFKA_BOOTSTRAP_SERVERS: --target broker runs the embedded broker,"
+                    + " so it must not be set for this process (it is for the other services, pointing at this one)"));
+        }
+        if (embed || targets.contains(Target.PROCESSOR)) {
             // Before anything in DATA_DIR is opened: a second instance must change nothing.
             DataDirLock lock = DataDirLock.acquire(config.dataDir());
             started.push(lock);
         }
-        if (config.kafkaBootstrapServers().isPresent()) {
+        if (!embed) {
             bootstrapServers = config.kafkaBootstrapServers().get();
             log.info("Using Kafka at {}", bootstrapServers);
         } else {
-            embedded = EmbeddedKafka.start(config.dataDir(), config.embeddedKafkaPort(), onFatal);
+            HomelabConfig.Deployment d = config.deployment();
+            embedded = EmbeddedKafka.start(config.dataDir(), d.embeddedKafkaBind(), config.embeddedKafkaPort(), d.kafkaAdvertisedHost(), onFatal);
             started.push(embedded);
             bootstrapServers = embedded.bootstrapServers();
         }
@@ -133,6 +140,12 @@ public final class HomelabSystem implements AutoCloseable {
             started.push(processor);
         }
         List<Readiness> readiness = new ArrayList<>();
+        io.homelab.alerts.common.health.KafkaReadiness kafkaReady = new io.homelab.alerts.common.health.KafkaReadiness(bootstrapServers);
+        started.push(kafkaReady);
+        readiness.add(kafkaReady);
+        if (processor != null) {
+            readiness.add(processor.readiness());
+        }
         if (targets.contains(Target.NOTIFIER)) {
             Channel channel;
             List<String> chats = config.telegramChatIds();
@@ -144,7 +157,7 @@ public final class HomelabSystem implements AutoCloseable {
                 log.info("Notifier sends to Telegram chat(s) {} via {}", chats, config.telegramApiUrl());
                 Publisher publisher = new Publisher(bootstrapServers, topics);
                 started.push(publisher);
-                PipelineView pipeline = new PipelineView(topics, bootstrapServers);
+                PipelineView pipeline = new PipelineView(topics, bootstrapServers, config.remediation().autohealing());
                 started.push(pipeline);
                 RemediationView remediations = new RemediationView(topics, bootstrapServers).start();
                 started.push(remediations);
@@ -180,16 +193,20 @@ public final class HomelabSystem implements AutoCloseable {
                         .start());
                 log.info("Webhook {} gets the alerts its routes send to {}", webhook.name(), webhook.url().getHost());
             }
-            started.push(new NotifierService(new NotifierConfig(topics, bootstrapServers, chats, config.timeZone(), maxRecordBytes(config),
-                    config.stormThreshold(), config.telegramBotToken().isPresent() && config.alertmanagerUrl().isPresent(),
+            NotifierService notifier = new NotifierService(new NotifierConfig(topics, bootstrapServers, chats, config.timeZone(),
+                    maxRecordBytes(config), config.stormThreshold(), config.telegramBotToken().isPresent() && config.alertmanagerUrl().isPresent(),
                     config.approvalTimeout()),
-                    channel, limiter, onFatal).start());
+                    channel, limiter, onFatal).start();
+            started.push(notifier);
+            readiness.add(notifier.readiness());
         }
         if (targets.contains(Target.REMEDIATOR)) {
             Executors executors = new Executors(config.remediation().dockerHost(), Executors.Programs.SYSTEM, environment());
             started.push(executors);
-            started.push(new RemediatorService(topics, bootstrapServers, remediatorSettings(config), runbooks(config), executors,
-                    Clock.systemUTC(), onFatal).start());
+            RemediatorService remediator = new RemediatorService(topics, bootstrapServers, remediatorSettings(config), runbooks(config), executors,
+                    Clock.systemUTC(), onFatal).start();
+            started.push(remediator);
+            readiness.add(remediator.readiness());
         }
         if (targets.contains(Target.INGEST)) {
             IngestConfig ingestConfig = IngestConfig.from(config);
@@ -197,6 +214,11 @@ public final class HomelabSystem implements AutoCloseable {
             started.push(sink);
             ingest = new IngestApp(ingestConfig, sink, registry, Clock.systemUTC(), readiness).start();
             started.push(ingest);
+        } else {
+            // No webhook port to share: the same answers on a port of their own, for health checks and Prometheus.
+            HomelabConfig.Deployment d = config.deployment();
+            management = new io.homelab.alerts.common.health.ManagementServer(d.managementBind(), d.managementPort(), readiness, registry::scrape);
+            started.push(management);
         }
         log.info("homelab-alerts started ({}) in {} ms", targets, Duration.ofNanos(System.nanoTime() - t0).toMillis());
     }
@@ -322,6 +344,11 @@ public final class HomelabSystem implements AutoCloseable {
     /** The port the webhook receiver listens on, when ingest runs here. */
     public int webhookPort() {
         return ingest.port();
+    }
+
+    /** The port of /health, /ready and /metrics, when ingest does not run here. */
+    public int managementPort() {
+        return management.port();
     }
 
     /** The port of the alert history API, when the processor runs here. */

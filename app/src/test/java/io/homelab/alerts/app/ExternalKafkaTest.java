@@ -53,4 +53,53 @@ class ExternalKafkaTest {
             assertThat(Files.exists(dir.resolve("app").resolve("kafka"))).as("no embedded broker data").isFalse();
         }
     }
+
+    static HttpResponse<String> get(int port, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void the_broker_target_serves_the_other_services_and_each_process_without_ingest_answers_health_ready_and_metrics() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        HomelabConfig brokerConfig = HomelabConfig.load(Map.of("KAFKA_EMBEDDED_BIND", "0.0.0.0", "KAFKA_EMBEDDED_PORT", Integer.toString(port),
+                "KAFKA_ADVERTISED_HOST", "localhost", "MANAGEMENT_PORT", "0", "DATA_DIR", dir.resolve("broker").toString()), dir.resolve(".env"));
+        HomelabConfig servicesConfig = HomelabConfig.load(Map.of("KAFKA_BOOTSTRAP_SERVERS", "localhost:" + port, "MANAGEMENT_PORT", "0",
+                "PROCESSOR_HTTP_PORT", "0", "DATA_DIR", dir.resolve("services").toString()), dir.resolve(".env"));
+        try (HomelabSystem broker = HomelabSystem.start(brokerConfig, Set.of(Target.BROKER), System.out, fault -> {})) {
+            assertThat(get(broker.managementPort(), "/ready").body()).isEqualTo("READY");
+            assertThat(get(broker.managementPort(), "/health").statusCode()).isEqualTo(200);
+            try (HomelabSystem services = HomelabSystem.start(servicesConfig, EnumSet.of(Target.PROCESSOR, Target.NOTIFIER, Target.REMEDIATOR),
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), fault -> {})) {
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    HttpResponse<String> ready = get(services.managementPort(), "/ready");
+                    assertThat(ready.body()).isEqualTo("READY");
+                    assertThat(ready.statusCode()).isEqualTo(200);
+                });
+                assertThat(get(services.managementPort(), "/metrics").body()).contains("jvm_memory_used_bytes");
+                assertThat(get(services.managementPort(), "/nope").statusCode()).isEqualTo(404);
+                assertThat(Files.exists(dir.resolve("services").resolve("kafka"))).as("no broker of its own").isFalse();
+
+                // The broker gone: the services say what is missing instead of a bare 503.
+                broker.close();
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    HttpResponse<String> ready = get(services.managementPort(), "/ready");
+                    assertThat(ready.statusCode()).isEqualTo(503);
+                    assertThat(ready.body()).startsWith("NOT READY\nkafka: not reachable at localhost:" + port);
+                });
+            }
+        }
+    }
+
+    @Test
+    void the_broker_target_refuses_an_external_kafka() {
+        HomelabConfig config = HomelabConfig.load(Map.of("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092", "DATA_DIR", dir.resolve("b").toString()),
+                dir.resolve(".env"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HomelabSystem.start(config, Set.of(Target.BROKER), System.out, fault -> {}))
+                .isInstanceOf(io.homelab.alerts.common.config.ConfigException.class)
+                .hasMessageContaining("KAFKA_BOOTSTRAP_SERVERS: --target broker runs the embedded broker");
+    }
 }

@@ -139,7 +139,7 @@ class TelegramCommandsTest {
         topics = Topics.withPrefix("commands" + (++testNumber) + ".");
         KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 1, 1024 * 1024);
         publisher = new Publisher(kafka.bootstrapServers(), topics);
-        pipeline = new PipelineView(topics, kafka.bootstrapServers());
+        pipeline = new PipelineView(topics, kafka.bootstrapServers(), true);
         remediations = new RemediationView(topics, kafka.bootstrapServers()).start();
         records = new NotificationRecords(topics, kafka.bootstrapServers());
         commands = commands(Set.of(Long.toString(CHAT), Long.toString(ROUTE_CHAT)), processorApiUrl());
@@ -198,7 +198,7 @@ class TelegramCommandsTest {
         assertThat(replyTo(CHAT, ADMIN, "/disable_autohealing")).isEqualTo("⏸ Autohealing disabled by @user42.");
         assertThat(KafkaTestClients.readAll(kafka.bootstrapServers(), topics.control().name()))
                 .extracting(r -> r.key() + "=" + new String(r.value(), StandardCharsets.UTF_8)).containsExactly("autohealing=off");
-        assertThat(replyTo(CHAT, STRANGER, "/health")).contains("🤖 autohealing: off\n");
+        assertThat(replyTo(CHAT, STRANGER, "/health")).contains("🤖 autohealing: off (last set by /enable_autohealing or /disable_autohealing)\n");
     }
 
     @Test
@@ -209,7 +209,7 @@ class TelegramCommandsTest {
                 ❌ notifier: not running, 0 record(s) behind
                 ❌ remediator: not running, 0 record(s) behind
                 🕑 last webhook received: never
-                🤖 autohealing: not switched yet (AUTOHEALING_ENABLED decides)
+                🤖 autohealing: on (AUTOHEALING_ENABLED; nobody has switched it yet)
                 ⚠️ approvals pending: 0
                 🔥 alerts firing: 1""");
     }

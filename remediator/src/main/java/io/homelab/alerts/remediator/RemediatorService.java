@@ -59,7 +59,14 @@ public final class RemediatorService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RemediatorService.class);
     private static final String AUTOHEALING = "autohealing";
 
-    private record Done(RemediationUpdate running, Prepared prepared, Duration verify, Prepared.Outcome outcome, Duration took, Throwable error) {
+    /**
+     * @param late the action answered after it had been reported failed at its timeout: only frees its target
+     */
+    private record Done(RemediationUpdate running, Prepared prepared, Duration verify, Prepared.Outcome outcome, Duration took, Throwable error,
+            boolean timedOut, boolean late) {
+        Done(RemediationUpdate running, Prepared prepared, Duration verify, Prepared.Outcome outcome, Duration took, Throwable error) {
+            this(running, prepared, verify, outcome, took, error, false, false);
+        }
     }
 
     private record Watch(String requestId, String target, String summary, Instant finished, Instant deadline) {
@@ -75,7 +82,12 @@ public final class RemediatorService implements AutoCloseable {
     private final SafetyRails rails;
     private final Map<String, Watch> watches = new HashMap<>();
     private final ConcurrentLinkedQueue<Done> done = new ConcurrentLinkedQueue<>();
-    private final ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+    /** Fingerprint → when its alert resolved, for fixes still running: the resolution is kept for when they end. */
+    private final Map<String, Instant> resolvedWhileRunning = new HashMap<>();
+    /** Fingerprint → request id of a fix that is running now. */
+    private final Map<String, String> runningFor = new HashMap<>();
+    // Not a fixed pool: an action the engine never answers must not hold up the next one (its timeout ends our wait for it).
+    private final ExecutorService workers = java.util.concurrent.Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "remediation-action");
         t.setDaemon(true);
         return t;
@@ -86,6 +98,7 @@ public final class RemediatorService implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Boolean autohealing;
+    private volatile boolean rebuilt;
 
     public RemediatorService(Topics topics, String bootstrapServers, RemediatorSettings settings, Runbooks runbooks, Executors executors,
             Clock clock, Consumer<String> onFatal) {
@@ -117,6 +130,24 @@ public final class RemediatorService implements AutoCloseable {
         return this;
     }
 
+    /** For /ready: ready once its past is read back and while its loop runs. */
+    public io.homelab.alerts.common.health.Readiness readiness() {
+        return new io.homelab.alerts.common.health.Readiness() {
+            @Override
+            public String name() {
+                return "remediator";
+            }
+
+            @Override
+            public Optional<String> problem() {
+                if (!thread.isAlive()) {
+                    return Optional.of(rebuilt ? "stopped" : "not started");
+                }
+                return rebuilt ? Optional.empty() : Optional.of("reading its past updates back from " + topics.remediationResults().name());
+            }
+        };
+    }
+
     /** Whether low-risk fixes run on their own now (the control topic, else AUTOHEALING_ENABLED). */
     public boolean autohealing() {
         Boolean set = autohealing;
@@ -127,6 +158,7 @@ public final class RemediatorService implements AutoCloseable {
         try {
             followControl();
             rebuild();
+            rebuilt = true;
             consumer.subscribe(List.of(topics.remediationRequests().name(), topics.remediationDecisions().name()));
             while (running) {
                 pollControl(Duration.ZERO);
@@ -160,9 +192,8 @@ public final class RemediatorService implements AutoCloseable {
             workers.shutdown();
             try {
                 // Let running actions end and their results be written; what does not end in time is reported at the next start.
-                if (workers.awaitTermination(settings.actionTimeout().toSeconds() + 5, TimeUnit.SECONDS)) {
-                    drainDone();
-                }
+                workers.awaitTermination(settings.actionTimeout().toSeconds() + 5, TimeUnit.SECONDS);
+                drainDone(); // what finished is written; what did not is reported at the next start
             } catch (InterruptedException | RuntimeException e) {
                 log.warn("Stopped before every action's result was written ({}); the next start reports them", e.toString());
             }
@@ -279,14 +310,23 @@ public final class RemediatorService implements AutoCloseable {
         }
         Runbook runbook = found.get();
         Risk risk = runbook.risk().atLeast(Risk.parse(alert.annotations().get("risk")).orElse(null));
-        String fix = Optional.ofNullable(alert.annotations().get("suggested_fix")).filter(s -> !s.isBlank())
-                .orElseGet(() -> runbook.description().display(alert));
+        // What is offered is always the runbook's own words; the alert's suggested_fix is shown as a note, never as the fix.
+        String fix = runbook.description().display(alert);
+        String note = Optional.ofNullable(alert.annotations().get("suggested_fix")).map(String::strip).filter(s -> !s.isEmpty() && !s.equals(fix))
+                .map(s -> "Note from the alert (suggested_fix): " + s).orElse(null);
         Instant now = clock.instant();
         RemediationUpdate base = new RemediationUpdate(id, Stage.APPROVAL_REQUIRED, alert, ApprovalBook.component(alert), runbook.name(),
                 risk.label(), fix, request.chats(), null, null, now, now, false, null, null);
         Prepared prepared;
         try {
             prepared = executors.prepare(runbook, alert, null);
+        } catch (Refusal.NothingToDo r) {
+            nothingToDo(base, r.getMessage());
+            return;
+        } catch (Refusal.Unavailable r) {
+            // Not a reason to give up on the incident: a person may try again once Docker answers.
+            ask(base, "Could not check before acting: " + r.getMessage() + ". Approve to try again.");
+            return;
         } catch (Refusal r) {
             refuse(base, r.getMessage());
             return;
@@ -303,15 +343,15 @@ public final class RemediatorService implements AutoCloseable {
         if (prepared.readOnly()) {
             runNow(base.asAutomatic(true), prepared, runbook);
         } else if (risk != Risk.LOW) {
-            ask(base, prepared.preview());
+            ask(base, joined(prepared.preview(), note));
         } else if (!autohealing()) {
-            ask(base, "Autohealing is off: I would " + describe(prepared) + " on my own. /enable_autohealing to let me.");
+            ask(base, joined("Autohealing is off: I would " + describe(prepared) + " on my own. /enable_autohealing to let me.", note));
         } else if (rails.inFlight(prepared.target())) {
             refuse(base, "another fix of " + prepared.target() + " is still running; nothing more was started");
         } else {
             Optional<String> blocked = rails.blockAutomatic(prepared.target(), runbook.cooldown(), runbook.hourlyCap(), now);
             if (blocked.isPresent()) {
-                ask(base, "Not fixing this on my own: " + blocked.get() + ".");
+                ask(base, joined("Not fixing this on my own: " + blocked.get() + ".", note));
             } else {
                 runNow(base.asAutomatic(true), prepared, runbook);
             }
@@ -351,6 +391,20 @@ public final class RemediatorService implements AutoCloseable {
         book.remember(update);
     }
 
+    private static String joined(String first, String second) {
+        if (first == null || first.isBlank()) {
+            return second;
+        }
+        return second == null ? first : first + "\n\n" + second;
+    }
+
+    private void nothingToDo(RemediationUpdate base, String what) {
+        RemediationUpdate update = base.next(Stage.NOT_RUN, "👌 " + what + ". Nothing was run.", clock.instant(), base.action(), null);
+        log.info("Nothing to do for {} ({}): {}", base.alert().alertname(), base.requestId(), what);
+        publish(update);
+        book.remember(update);
+    }
+
     private void refuse(RemediationUpdate base, String why) {
         RemediationUpdate update = base.next(Stage.NOT_RUN, "🚫 Refused: " + why + ". Nothing was run.", clock.instant(), base.action(), null);
         log.warn("Refused to remediate {} ({}): {}", base.alert().alertname(), base.requestId(), why);
@@ -381,20 +435,40 @@ public final class RemediatorService implements AutoCloseable {
         Duration verify = runbook.verifyWithin() == null ? settings.verifyWithin() : runbook.verifyWithin();
         log.info("Running {} for {} ({}, {}): {}", runbook.name(), base.alert().alertname(), base.requestId(),
                 base.automatic() ? "automatic" : "approved by " + base.decision().who(), prepared.call());
-        workers.submit(() -> {
-            long start = System.nanoTime();
-            try {
-                Prepared.Outcome outcome = prepared.run(timeout);
-                done.add(new Done(running, prepared, verify, outcome, Duration.ofNanos(System.nanoTime() - start), null));
-            } catch (Throwable e) {
-                done.add(new Done(running, prepared, verify, null, Duration.ofNanos(System.nanoTime() - start), e));
+        runningFor.put(base.alert().fingerprint(), base.requestId());
+        long start = System.nanoTime();
+        java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+        Consumer<Done> report = d -> {
+            if (reported.compareAndSet(false, true)) {
+                done.add(d);
+            } else if (!d.timedOut()) {
+                log.warn("{} ({}) answered after its timeout; already reported as failed: {}", prepared.call(), base.requestId(),
+                        d.outcome() == null ? describe(d.error()) : d.outcome().summary());
+                done.add(new Done(d.running(), d.prepared(), d.verify(), d.outcome(), d.took(), d.error(), false, true));
             }
-        });
+        };
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                report.accept(new Done(running, prepared, verify, prepared.run(timeout), Duration.ofNanos(System.nanoTime() - start), null));
+            } catch (Throwable e) {
+                report.accept(new Done(running, prepared, verify, null, Duration.ofNanos(System.nanoTime() - start), e));
+            }
+        }, workers);
+        // Processes are killed at their timeout; an API call (Docker, HTTP) may hang: stop waiting a little after it.
+        Duration wait = (timeout.compareTo(prepared.leastTime()) < 0 ? prepared.leastTime() : timeout).plusSeconds(5);
+        java.util.concurrent.CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS).execute(() -> report.accept(
+                new Done(running, prepared, verify, null, Duration.ofNanos(System.nanoTime() - start),
+                        new TimeoutException("no answer within " + wait.toSeconds() + " s; it may still finish, and nothing else runs on "
+                                + prepared.target() + " until it does"), true, false)));
     }
 
     private void drainDone() {
         for (Done d; (d = done.poll()) != null;) {
             Instant now = clock.instant();
+            if (d.late()) {
+                rails.returned(d.prepared().target());
+                continue;
+            }
             Duration verify = d.verify();
             Prepared.Outcome o = d.outcome();
             boolean ok = o != null && o.ok();
@@ -402,20 +476,43 @@ public final class RemediatorService implements AutoCloseable {
             ActionRun ran = new ActionRun(d.prepared().executor(), d.prepared().target(), d.prepared().call(), o == null ? null : o.exitCode(),
                     o == null ? describe(d.error()) : o.output(), d.took().toMillis());
             RemediationUpdate result;
+            String fingerprint = d.running().alert().fingerprint();
+            Instant resolvedEarly = null;
+            if (d.running().requestId().equals(runningFor.get(fingerprint))) {
+                // Only this run's own resolution: another run on the same alert gets none of it.
+                runningFor.remove(fingerprint);
+                resolvedEarly = resolvedWhileRunning.remove(fingerprint);
+            }
             if (ok && !d.prepared().readOnly()) {
                 Instant by = now.plus(verify);
                 result = d.running().next(Stage.SUCCEEDED, "🔧 " + summary + ". Watching the alert for " + SafetyRailsText.minutes(verify)
                         + " to see that it resolves.", now, ran, by);
-                watches.put(result.alert().fingerprint(), new Watch(result.requestId(), d.prepared().target(), summary, now, by));
+                watches.put(fingerprint, new Watch(result.requestId(), d.prepared().target(), summary, now, by));
             } else if (ok) {
                 result = d.running().next(Stage.SUCCEEDED, "🔎 " + summary, now, ran, null);
             } else {
                 result = d.running().next(Stage.FAILED, "❌ " + summary, now, ran, null);
             }
             rails.finished(d.prepared().target(), ok || d.prepared().readOnly(), now);
+            if (d.timedOut()) {
+                rails.abandoned(d.prepared().target());
+            }
             log.info("{} {} ({}): {}", result.stage(), result.requestId(), result.alert().alertname(), summary.lines().findFirst().orElse(""));
             publish(result);
             book.remember(result);
+            if (resolvedEarly != null && watches.containsKey(fingerprint)) {
+                // The alert resolved while the fix was still running (a restart that came back quickly).
+                Watch w = watches.remove(fingerprint);
+                if (resolvedEarly.isBefore(d.running().at())) {
+                    // Resolved before this fix began (an endsAt in the past): not this fix's doing.
+                    RemediationUpdate own = result.next(Stage.FIXED, "✅ " + w.summary() + "; the alert had already resolved before the fix"
+                            + " started, so it resolved on its own.", now, result.action(), null);
+                    publish(own);
+                    book.remember(own);
+                } else {
+                    verified(w, result, resolvedEarly);
+                }
+            }
         }
     }
 
@@ -429,23 +526,26 @@ public final class RemediatorService implements AutoCloseable {
 
     /** The alert of a fix resolved: the fix worked. */
     private void resolved(AlertEvent alert) {
-        Watch w = watches.get(alert.fingerprint());
+        Instant now = clock.instant();
+        Instant resolvedAt = alert.endsAt() != null && !alert.endsAt().isAfter(now) ? alert.endsAt() : now;
+        Watch w = watches.remove(alert.fingerprint());
         if (w == null) {
+            if (runningFor.containsKey(alert.fingerprint())) {
+                resolvedWhileRunning.put(alert.fingerprint(), resolvedAt);
+            }
             return;
         }
         RemediationUpdate current = book.get(w.requestId()).orElse(null);
-        if (current == null) {
-            watches.remove(alert.fingerprint());
-            return;
+        if (current != null) {
+            verified(w, current, resolvedAt);
         }
-        Instant now = clock.instant();
-        Instant resolvedAt = alert.endsAt() != null && !alert.endsAt().isAfter(now) && alert.endsAt().isAfter(w.finished())
-                ? alert.endsAt() : now;
+    }
+
+    private void verified(Watch w, RemediationUpdate current, Instant resolvedAt) {
         long seconds = Math.max(0, Duration.between(w.finished(), resolvedAt).toSeconds());
-        RemediationUpdate fixed = current.next(Stage.FIXED, "✅ fixed: " + w.summary() + "; the alert resolved " + seconds + " s later.", now,
-                current.action(), null);
-        watches.remove(alert.fingerprint());
-        log.info("FIXED {} ({}): resolved {} s after the fix", fixed.requestId(), alert.alertname(), seconds);
+        String when = resolvedAt.isAfter(w.finished()) ? "the alert resolved " + seconds + " s later" : "the alert resolved while it ran";
+        RemediationUpdate fixed = current.next(Stage.FIXED, "✅ fixed: " + w.summary() + "; " + when + ".", clock.instant(), current.action(), null);
+        log.info("FIXED {} ({}): {}", fixed.requestId(), current.alert().alertname(), when);
         publish(fixed);
         book.remember(fixed);
     }
@@ -513,6 +613,9 @@ public final class RemediatorService implements AutoCloseable {
         Prepared prepared;
         try {
             prepared = executors.prepare(runbook.get(), update.alert(), pinned);
+        } catch (Refusal.NothingToDo r) {
+            nothingToDo(update, r.getMessage());
+            return;
         } catch (Refusal r) {
             refuse(update, r.getMessage());
             return;

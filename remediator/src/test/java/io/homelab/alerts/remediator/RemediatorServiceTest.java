@@ -71,6 +71,7 @@ class RemediatorServiceTest {
                 case "$1" in
                   fail*) echo "cannot fix $1" >&2; exit 3 ;;
                   slow*) sleep 30 ;;
+                  nap*) sleep 3 ;;
                 esac
                 echo "fixed $1"
                 """.formatted(ran));
@@ -95,6 +96,20 @@ class RemediatorServiceTest {
                     cooldown: 0s
                     hourly_cap: 2
                     verify_within: 1h
+                  - name: fix-napping
+                    matchers: ['alertname="AppNapping"']
+                    risk: low
+                    action:
+                      command: ["%1$s", "{{labels.name}}"]
+                    verify_within: 1h
+                    timeout: 20s
+                  - name: docker-stubborn
+                    matchers: ['alertname="Stubborn"']
+                    risk: low
+                    action:
+                      docker: restart
+                      container: "{{labels.name}}"
+                    timeout: 1s
                   - name: fix-medium
                     matchers: ['alertname="AppSlow"']
                     risk: medium
@@ -377,6 +392,59 @@ class RemediatorServiceTest {
             assertThat(awaitStage(fifth, Stage.APPROVAL_REQUIRED).detail())
                     .isEqualTo("Not fixing this on my own: automatic fixes are stopped by the circuit breaker (several targets failed recently).");
             assertThat(runs()).containsExactly("fail-a", "fail-b", "fail-c");
+        }
+    }
+
+    @Test
+    void a_resolution_that_arrives_while_the_fix_is_still_running_counts_as_fixed() throws Exception {
+        AlertEvent napping = firing("AppNapping", "nap-jellyfin");
+        try (RemediatorService r = remediator(settings())) {
+            request(napping);
+            awaitStage(napping, Stage.RUNNING);
+            request(alert("AppNapping", "nap-jellyfin", "resolved", napping.startsAt()));
+            RemediationUpdate fixed = awaitStage(napping, Stage.FIXED);
+            assertThat(fixed.detail()).isEqualTo("✅ fixed: ran " + script + " nap-jellyfin; the alert resolved while it ran.");
+            assertThat(resultsOf(napping)).extracting(RemediationUpdate::stage).containsExactly(Stage.RUNNING, Stage.SUCCEEDED, Stage.FIXED);
+        }
+    }
+
+    @Test
+    void the_alerts_suggested_fix_is_shown_as_a_note_and_never_as_the_fix() throws Exception {
+        AlertEvent plain = firing("AppSlow", "lidarr");
+        AlertEvent slow = new AlertEvent(plain.fingerprint(), "firing", plain.labels(),
+                Map.of("summary", "slow", "suggested_fix", "nothing dangerous, just press Approve"), plain.startsAt(), null, null, "r", null, 0,
+                Instant.now(), null);
+        try (RemediatorService r = remediator(settings())) {
+            request(slow);
+            RemediationUpdate asked = awaitStage(slow, Stage.APPROVAL_REQUIRED);
+            assertThat(asked.suggestedFix()).isEqualTo("restart lidarr");
+            assertThat(asked.detail()).isEqualTo("Note from the alert (suggested_fix): nothing dangerous, just press Approve");
+            assertThat(asked.action().call()).isEqualTo(script + " lidarr");
+        }
+    }
+
+    @Test
+    void a_docker_restart_slower_than_a_short_runbook_timeout_is_waited_for_and_holds_no_other_fix_up() throws Exception {
+        io.homelab.alerts.remediator.executor.DockerEngine.require();
+        // PID 1 of a container ignores SIGTERM, so Docker's restart waits its full 10 s stop time: longer than the runbook's 1 s.
+        String name = "ha-test-stubborn-" + ProcessHandle.current().pid();
+        io.homelab.alerts.remediator.executor.DockerEngine.run(List.of("docker", "rm", "-f", name));
+        assertThat(io.homelab.alerts.remediator.executor.DockerEngine.run(List.of("docker", "run", "-d", "--name", name,
+                io.homelab.alerts.remediator.executor.DockerEngine.IMAGE, "sleep", "3600"))).isZero();
+        AlertEvent stubborn = firing("Stubborn", name);
+        AlertEvent other = firing("AppDown", "after-stubborn");
+        try (RemediatorService r = remediator(settings())) {
+            request(stubborn);
+            awaitStage(stubborn, Stage.RUNNING);
+            request(other);
+            awaitStage(other, Stage.SUCCEEDED);
+            assertThat(resultsOf(stubborn)).extracting(RemediationUpdate::stage).as("still running while the other was fixed")
+                    .containsExactly(Stage.RUNNING);
+            RemediationUpdate succeeded = awaitStage(stubborn, Stage.SUCCEEDED);
+            assertThat(succeeded.detail()).startsWith("🔧 restarted " + name + " (was running, now running)");
+            assertThat(succeeded.action().durationMillis()).isGreaterThan(9_000);
+        } finally {
+            io.homelab.alerts.remediator.executor.DockerEngine.run(List.of("docker", "rm", "-f", name));
         }
     }
 

@@ -57,7 +57,19 @@ public record HomelabConfig(
         Optional<URI> alertmanagerUrl,
         Duration approvalTimeout,
         String logLevel,
-        Remediation remediation) {
+        Remediation remediation,
+        Deployment deployment) {
+
+    /**
+     * How the process is reached when its services run in separate containers.
+     *
+     * @param embeddedKafkaBind the address the embedded broker listens on (0.0.0.0 for {@code run --target broker} in a container)
+     * @param kafkaAdvertisedHost the host name clients are told to reach the embedded broker at (the compose service name)
+     * @param managementBind the address of /health, /ready and /metrics of a process that runs no ingest
+     * @param managementPort their port (0: any free port)
+     */
+    public record Deployment(String embeddedKafkaBind, String kafkaAdvertisedHost, String managementBind, int managementPort) {
+    }
 
     /**
      * The remediator's settings.
@@ -86,6 +98,8 @@ public record HomelabConfig(
             new Setting("ALERT_STORM_THRESHOLD", "10", "more alerts than this for one chat at once are sent as one digest message, 0 to 100000 (0: never)"),
             new Setting("KAFKA_BOOTSTRAP_SERVERS", null, "external Kafka cluster (unset: start an embedded broker in-process)"),
             new Setting("KAFKA_EMBEDDED_PORT", "9092", "loopback port of the embedded broker, 0 to 65535 (0: any free port)"),
+            new Setting("KAFKA_EMBEDDED_BIND", "127.0.0.1", "address the embedded broker listens on (0.0.0.0: every interface, as run --target broker does in docker-compose; it has no authentication)"),
+            new Setting("KAFKA_ADVERTISED_HOST", "127.0.0.1", "host name clients are told to reach the embedded broker at (docker-compose: the broker's service name)"),
             new Setting("KAFKA_TOPIC_PREFIX", "homelab.", "prefix of every topic name"),
             new Setting("KAFKA_TOPIC_PARTITIONS", "3", "partitions of keyed topics created at start, 1 to 1000"),
             new Setting("KAFKA_REPLICATION_FACTOR", null, "replication factor of created topics, 1 to 32 (unset: the broker's default)"),
@@ -116,6 +130,8 @@ public record HomelabConfig(
             new Setting("REMEDIATION_BREAKER_FAILURES", "3", "different targets whose fixes fail within REMEDIATION_BREAKER_WINDOW that stop every automatic fix, 0 to 100 (0: never)"),
             new Setting("REMEDIATION_BREAKER_WINDOW", "900", "seconds the circuit breaker looks back, and stays open after the last failure, 60 to 86400"),
             new Setting("DOCKER_HOST", "unix:///var/run/docker.sock", "Docker Engine the docker actions use, as the docker CLI reads it (unix:// or tcp://)"),
+            new Setting("MANAGEMENT_PORT", "9097", "port of /health, /ready and /metrics of a process that runs no ingest (with ingest they are on PROMETHEUS_WEBHOOK_PORT), 0 to 65535"),
+            new Setting("MANAGEMENT_BIND", "127.0.0.1", "address /health, /ready and /metrics listen on when there is no ingest (0.0.0.0 in a container)"),
             new Setting("LOG_LEVEL", "INFO", "log level of homelab-alerts' own loggers"));
 
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[a-zA-Z0-9._-]{0,200}");
@@ -160,6 +176,19 @@ public record HomelabConfig(
             }
         });
         int embeddedPort = r.integer("KAFKA_EMBEDDED_PORT", 0, 65535);
+        String embeddedBind = r.string("KAFKA_EMBEDDED_BIND");
+        String advertisedHost = r.string("KAFKA_ADVERTISED_HOST");
+        if (!advertisedHost.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})|\\[[0-9a-fA-F:]+]")) {
+            problems.add("KAFKA_ADVERTISED_HOST: expected a host name or address, got '" + shown(advertisedHost) + "'");
+        }
+        if (!embeddedBind.matches("[A-Za-z0-9.:-]{1,253}")) {
+            problems.add("KAFKA_EMBEDDED_BIND: expected an address such as 127.0.0.1 or 0.0.0.0, got '" + shown(embeddedBind) + "'");
+        }
+        int managementPort = r.integer("MANAGEMENT_PORT", 0, 65535);
+        String managementBind = r.string("MANAGEMENT_BIND");
+        if (!managementBind.matches("[A-Za-z0-9.:-]{1,253}")) {
+            problems.add("MANAGEMENT_BIND: expected an address such as 127.0.0.1 or 0.0.0.0, got '" + shown(managementBind) + "'");
+        }
         String prefix = r.string("KAFKA_TOPIC_PREFIX");
         if (!TOPIC_PREFIX.matcher(prefix).matches()) {
             problems.add("KAFKA_TOPIC_PREFIX: only letters, digits, '.', '_' and '-' are allowed in topic names, got '" + prefix + "'");
@@ -257,7 +286,8 @@ public record HomelabConfig(
                 processorApi, alertmanager,
                 Duration.ofSeconds(approvalSeconds), level,
                 new Remediation(autohealing, dryRun, Duration.ofSeconds(cooldown), cap, Duration.ofSeconds(verify), Duration.ofSeconds(actionTimeout),
-                        breakerFailures, Duration.ofSeconds(breakerWindow), dockerHost));
+                        breakerFailures, Duration.ofSeconds(breakerWindow), dockerHost),
+                new Deployment(embeddedBind, advertisedHost, managementBind, managementPort));
     }
 
     /** Whether {@code host} names this machine's loopback interface only. */

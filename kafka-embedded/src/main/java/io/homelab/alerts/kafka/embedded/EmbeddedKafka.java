@@ -35,12 +35,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final int NODE_ID = 1;
 
     private final Path dataDir;
+    private final String bind;
+    private final String advertisedHost;
     private final int port;
     private final int controllerPort;
     private KafkaRaftServer server;
 
-    private EmbeddedKafka(Path dataDir, int port, int controllerPort) {
+    private EmbeddedKafka(Path dataDir, String bind, String advertisedHost, int port, int controllerPort) {
         this.dataDir = dataDir;
+        this.bind = bind;
+        this.advertisedHost = advertisedHost;
         this.port = port;
         this.controllerPort = controllerPort;
     }
@@ -53,8 +57,17 @@ public final class EmbeddedKafka implements AutoCloseable {
      *     Kafka's own handler kills the process without a word, this lets the caller stop loudly
      */
     public static EmbeddedKafka start(Path dataDir, int port, Consumer<String> onFatalFault) {
+        return start(dataDir, "127.0.0.1", port, "127.0.0.1", onFatalFault);
+    }
+
+    /**
+     * As {@link #start(Path, int, Consumer)}, listening on {@code bind} (0.0.0.0: every interface)
+     * and telling clients to connect to {@code advertisedHost} (a compose service name, say). The
+     * controller stays on loopback.
+     */
+    public static EmbeddedKafka start(Path dataDir, String bind, int port, String advertisedHost, Consumer<String> onFatalFault) {
         guardExit(onFatalFault);
-        EmbeddedKafka kafka = new EmbeddedKafka(dataDir.toAbsolutePath(), port == 0 ? freePort() : port, freePort());
+        EmbeddedKafka kafka = new EmbeddedKafka(dataDir.toAbsolutePath(), bind, advertisedHost, port == 0 ? freePort() : port, freePort());
         try {
             kafka.startServer();
         } catch (RuntimeException e) {
@@ -75,8 +88,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         startServer();
     }
 
+    /** Where clients in this process connect: loopback unless the broker listens on one other address only. */
     public String bootstrapServers() {
-        return "127.0.0.1:" + port;
+        boolean local = bind.equals("0.0.0.0") || bind.equals("::") || bind.equals("127.0.0.1") || bind.equals("localhost");
+        return (local ? "127.0.0.1" : bind.contains(":") ? "[" + bind + "]" : bind) + ":" + port;
     }
 
     public int port() {
@@ -125,8 +140,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(NODE_ID));
         p.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("listeners", "PLAINTEXT://" + (bind.contains(":") ? "[" + bind + "]" : bind) + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + advertisedHost + ":" + port);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");

@@ -470,7 +470,7 @@ public final class CommandHandler {
             }
             Optional<Instant> last = pipeline.lastWebhook();
             sb.append("🕑 last webhook received: ").append(last.map(t -> ago(t) + " ago").orElse("never")).append('\n');
-            sb.append("🤖 autohealing: ").append(pipeline.setting("autohealing").orElse("not switched yet (AUTOHEALING_ENABLED decides)")).append('\n');
+            sb.append("🤖 autohealing: ").append(pipeline.autohealing()).append('\n');
         } catch (Exception e) {
             sb.append("❌ Kafka: ").append(Html.escape(Failures.describe(e))).append('\n');
         }

@@ -70,6 +70,7 @@ public final class NotifierService implements AutoCloseable {
     private final Map<String, String> migrated = new java.util.concurrent.ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile boolean polled;
 
     public NotifierService(NotifierConfig config, Channel channel, Consumer<String> onFatal) {
         this(config, channel, new RateLimiter(java.time.Clock.systemUTC()), onFatal);
@@ -85,6 +86,24 @@ public final class NotifierService implements AutoCloseable {
                 Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500));
         this.deadLetters = new DeadLetters(config.bootstrapServers(), config.topics().deadLetters(), config.maxRecordBytes(), "homelab-notifier-dlq");
         this.thread = KafkaClients.serviceThread("notifier", this::run, log, onFatal);
+    }
+
+    /** For /ready: ready once it has joined its consumer group and polled, and while its loop runs. */
+    public io.homelab.alerts.common.health.Readiness readiness() {
+        return new io.homelab.alerts.common.health.Readiness() {
+            @Override
+            public String name() {
+                return "notifier";
+            }
+
+            @Override
+            public java.util.Optional<String> problem() {
+                if (!thread.isAlive()) {
+                    return java.util.Optional.of(polled ? "stopped" : "not started");
+                }
+                return polled ? java.util.Optional.empty() : java.util.Optional.of("joining its consumer group");
+            }
+        };
     }
 
     public NotifierService start() {
@@ -121,6 +140,7 @@ public final class NotifierService implements AutoCloseable {
                     continue;
                 }
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                polled = true;
                 rebalanced = false;
                 if (!deliverBatch(records)) {
                     rewindToCommitted();

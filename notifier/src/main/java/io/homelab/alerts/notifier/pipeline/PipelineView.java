@@ -33,6 +33,7 @@ public final class PipelineView implements AutoCloseable {
     private final Topics topics;
     private final String bootstrapServers;
     private final Admin admin;
+    private final boolean autohealingDefault;
 
     /**
      * One service's consumer group: live members, and records not yet processed (real records: the
@@ -45,7 +46,9 @@ public final class PipelineView implements AutoCloseable {
     /** Counting stops here: past it, "more than N" is all a person needs. */
     static final int MAX_COUNTED = 10_000;
 
-    public PipelineView(Topics topics, String bootstrapServers) {
+    /** @param autohealingDefault AUTOHEALING_ENABLED: what the remediator does before anyone has switched autohealing */
+    public PipelineView(Topics topics, String bootstrapServers, boolean autohealingDefault) {
+        this.autohealingDefault = autohealingDefault;
         this.topics = topics;
         this.bootstrapServers = bootstrapServers;
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -163,6 +166,14 @@ public final class PipelineView implements AutoCloseable {
             }
         }
         return Optional.ofNullable(value);
+    }
+
+    /** Autohealing as the remediator sees it: the last switch on the control topic, else AUTOHEALING_ENABLED. */
+    public String autohealing() throws Exception {
+        // Read as the remediator reads it: "on" or "true" is on, anything else off.
+        return setting("autohealing").map(v -> (v.strip().equals("on") || v.strip().equals("true") ? "on" : "off")
+                + " (last set by /enable_autohealing or /disable_autohealing)")
+                .orElse((autohealingDefault ? "on" : "off") + " (AUTOHEALING_ENABLED; nobody has switched it yet)");
     }
 
     /** The remediator's latest update per request, in the order the requests were made. */

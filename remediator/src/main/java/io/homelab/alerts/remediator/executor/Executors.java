@@ -58,6 +58,7 @@ public final class Executors implements AutoCloseable {
                     String named = pinnedTarget != null ? pinnedTarget : optional(a.param("container"), alert, ParamKind.CONTAINER, "container");
                     yield docker.restartWorst(a.param("by") == null ? "cpu" : a.param("by").text(), named);
                 }
+                case "recover" -> docker.recover(a.param("container").render(alert, ParamKind.CONTAINER, "container"));
                 default -> docker.container(a.verb(), a.param("container").render(alert, ParamKind.CONTAINER, "container"));
             };
             case "systemd" -> systemd.prepare(a.verb(), a.param("unit").render(alert, ParamKind.UNIT, "unit"));

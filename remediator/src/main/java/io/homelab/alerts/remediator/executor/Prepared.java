@@ -26,6 +26,11 @@ public interface Prepared {
         return null;
     }
 
+    /** The least time it needs whatever the runbook's timeout (Docker's own 10 s stop wait): waiting ends no sooner. */
+    default java.time.Duration leastTime() {
+        return java.time.Duration.ZERO;
+    }
+
     /** Runs it; the outcome says whether it worked, in words a person reads ("restarted jellyfin"). */
     Outcome run(Duration timeout) throws Exception;
 

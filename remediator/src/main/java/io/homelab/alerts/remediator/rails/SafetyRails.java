@@ -29,6 +29,8 @@ public final class SafetyRails {
 
     private final Settings settings;
     private final Set<String> inFlight = new HashSet<>();
+    /** Targets whose action was given up on at its timeout but has not returned yet: still busy. */
+    private final Set<String> abandoned = new HashSet<>();
     private final Map<String, Instant> lastStart = new HashMap<>();
     private final Map<String, Deque<Instant>> counted = new HashMap<>();
     private final Deque<Failure> failures = new ArrayDeque<>();
@@ -43,7 +45,7 @@ public final class SafetyRails {
     }
 
     public boolean inFlight(String target) {
-        return inFlight.contains(target);
+        return inFlight.contains(target) || abandoned.contains(target);
     }
 
     /** An action on {@code target} started (counts towards the cooldown and the cap). */
@@ -56,6 +58,16 @@ public final class SafetyRails {
     }
 
     /** It ended; a failure counts towards the breaker. */
+    /** The action on target passed its timeout and was reported failed, but may still be working: nothing else starts on it. */
+    public void abandoned(String target) {
+        abandoned.add(target);
+    }
+
+    /** The abandoned action on target has returned at last. */
+    public void returned(String target) {
+        abandoned.remove(target);
+    }
+
     public void finished(String target, boolean ok, Instant at) {
         inFlight.remove(target);
         if (!ok) {

@@ -22,7 +22,7 @@ public final class BuiltInRunbooks {
     public static List<Runbook> all() {
         List<String> ignored = new ArrayList<>();
         List<Runbook> out = new ArrayList<>();
-        out.add(runbook("restart-container", "alertname=~\"ContainerDown|UnhealthyContainer\"", spec("docker", "restart", Map.of("container", CONTAINER)),
+        out.add(runbook("restart-container", "alertname=~\"ContainerDown|UnhealthyContainer\"", spec("docker", "recover", Map.of("container", CONTAINER)),
                 Risk.LOW, "restart container " + CONTAINER, ignored));
         out.add(runbook("clean-disk", "alertname=\"HighDiskUsage\"", spec("docker", "prune", Map.of()),
                 Risk.LOW, "clean up: prune stopped containers and dangling images", ignored));

@@ -35,7 +35,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  *     risk: low                       # low runs on its own (autohealing on); medium, high ask first
  *     description: "restart {{labels.name}}"
  *     action:
- *       docker: restart               # restart, start, stop, prune, restart-worst
+ *       docker: restart               # recover, restart, start, stop, prune, restart-worst
  *       container: "{{labels.name}}"
  *     cooldown: 10m                   # optional: REMEDIATION_COOLDOWN
  *     hourly_cap: 3                   # optional: REMEDIATION_HOURLY_CAP
@@ -47,7 +47,7 @@ public final class RunbookLoader {
     static final Set<String> RUNBOOK_KEYS = Set.of("name", "matchers", "risk", "description", "action", "cooldown", "hourly_cap",
             "verify_within", "timeout");
     static final List<String> EXECUTORS = List.of("docker", "systemd", "service", "ssh", "command", "http", "diagnose", "suggest");
-    static final Set<String> DOCKER_VERBS = Set.of("restart", "start", "stop", "prune", "restart-worst");
+    static final Set<String> DOCKER_VERBS = Set.of("recover", "restart", "start", "stop", "prune", "restart-worst");
     private static final Map<String, Set<String>> ACTION_KEYS = Map.of(
             "docker", Set.of("container", "by"),
             "systemd", Set.of("unit"),
@@ -318,7 +318,7 @@ public final class RunbookLoader {
         }
         switch (executor) {
             case "docker" -> {
-                if (Set.of("restart", "start", "stop").contains(verb) && !params.containsKey("container")) {
+                if (Set.of("recover", "restart", "start", "stop").contains(verb) && !params.containsKey("container")) {
                     problem(value, where, "docker " + verb + " needs 'container' (e.g. \"{{labels.name}}\")");
                 }
                 if ("restart-worst".equals(verb) && !params.containsKey("by")) {

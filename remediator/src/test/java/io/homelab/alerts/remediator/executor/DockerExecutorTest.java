@@ -1,9 +1,11 @@
 package io.homelab.alerts.remediator.executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.homelab.alerts.remediator.executor.docker.DockerExecutor;
+import io.homelab.alerts.remediator.runbook.Refusal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,10 +76,41 @@ class DockerExecutorTest {
     }
 
     @Test
-    void a_container_that_does_not_exist_is_a_failure_that_says_so() throws Exception {
-        Prepared.Outcome outcome = docker.container("restart", "ha-test-no-such-container").run(Duration.ofSeconds(30));
-        assertThat(outcome.ok()).isFalse();
-        assertThat(outcome.summary()).isEqualTo("no container named ha-test-no-such-container on " + DockerEngine.host());
+    void a_container_that_does_not_exist_is_refused_before_anything_runs() {
+        assertThatThrownBy(() -> docker.container("restart", "ha-test-no-such-container")).isInstanceOf(Refusal.class)
+                .hasMessage("no container named ha-test-no-such-container on " + DockerEngine.host());
+        assertThatThrownBy(() -> docker.recover("ha-test-no-such-container")).isInstanceOf(Refusal.class)
+                .hasMessage("no container named ha-test-no-such-container on " + DockerEngine.host());
+    }
+
+    @Test
+    void an_id_prefix_is_the_same_target_as_the_name_so_the_rails_cannot_be_sidestepped() throws Exception {
+        String name = container("aliased", DockerEngine.IMAGE, "sleep", "3600");
+        String id = DockerEngine.output(List.of("docker", "inspect", "-f", "{{.Id}}", name));
+        for (String alias : List.of(id, id.substring(0, 12), id.substring(0, 5))) {
+            Prepared restart = docker.container("restart", alias);
+            assertThat(restart.target()).as(alias).isEqualTo("container " + name);
+            assertThat(restart.call()).as(alias).isEqualTo("POST /containers/" + name + "/restart?t=10");
+        }
+    }
+
+    @Test
+    void recover_restarts_a_stopped_container_and_leaves_a_running_healthy_one_alone() throws Exception {
+        String name = container("recover", "--health-cmd", "true", "--health-interval", "1s", DockerEngine.IMAGE, "sleep", "3600");
+        await().atMost(Duration.ofSeconds(30)).until(() -> DockerEngine.output(List.of("docker", "inspect", "-f", "{{.State.Health.Status}}", name))
+                .equals("healthy"));
+        String running = startedAt(name);
+        assertThatThrownBy(() -> docker.recover(name)).isInstanceOf(Refusal.NothingToDo.class)
+                .hasMessage(name + " is already running, healthy (started " + running + "), so it was not restarted");
+        assertThat(startedAt(name)).as("not touched").isEqualTo(running);
+
+        assertThat(DockerEngine.run(List.of("docker", "stop", "-t", "1", name))).isZero();
+        Prepared recover = docker.recover(name);
+        assertThat(recover.call()).isEqualTo("POST /containers/" + name + "/restart?t=10");
+        Prepared.Outcome outcome = recover.run(Duration.ofSeconds(60));
+        assertThat(outcome.ok()).isTrue();
+        assertThat(outcome.summary()).startsWith("restarted " + name + " (was exited (137), now running");
+        assertThat(startedAt(name)).isNotEqualTo(running);
     }
 
     @Test

@@ -3,7 +3,12 @@ package io.homelab.alerts.remediator.executor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.homelab.alerts.common.model.AlertEvent;
+import io.homelab.alerts.remediator.executor.command.CommandExecutor;
 import io.homelab.alerts.remediator.executor.diagnose.DiagnoseExecutor;
+import io.homelab.alerts.remediator.runbook.ActionSpec;
+import io.homelab.alerts.remediator.runbook.Refusal;
+import io.homelab.alerts.remediator.runbook.Template;
 import io.homelab.alerts.remediator.executor.http.HttpExecutor;
 import io.homelab.alerts.remediator.executor.systemd.SystemdExecutor;
 import java.net.InetAddress;
@@ -45,6 +50,26 @@ class LocalExecutorsTest {
     List<String> systemctlCalls() throws Exception {
         Path log = dir.resolve("systemctl.log");
         return Files.exists(log) ? Files.readAllLines(log) : List.of();
+    }
+
+    @Test
+    void a_command_is_one_target_per_whole_argv_so_two_runbooks_never_share_a_cooldown_by_accident() throws Exception {
+        AlertEvent alert = new AlertEvent("f", "firing", Map.of("alertname", "AppDown", "name", "plex"), Map.of(), null, null, null, "r", null, 0,
+                java.time.Instant.now(), null);
+        List<String> problems = new java.util.ArrayList<>();
+        java.util.function.Function<List<String>, Prepared> prepare = argv -> {
+            try {
+                return CommandExecutor.prepare(new ActionSpec("command", "", Map.of(),
+                        argv.stream().map(a -> Template.parse(a, "argv", problems)).toList(), Map.of()), alert);
+            } catch (Refusal e) {
+                throw new AssertionError(e);
+            }
+        };
+        Prepared restart = prepare.apply(List.of("/usr/local/bin/app", "restart", "{{labels.name}}"));
+        Prepared backup = prepare.apply(List.of("/usr/local/bin/app", "backup", "{{labels.name}}"));
+        assertThat(problems).isEmpty();
+        assertThat(restart.target()).isEqualTo("command /usr/local/bin/app restart plex");
+        assertThat(backup.target()).isNotEqualTo(restart.target());
     }
 
     @Test

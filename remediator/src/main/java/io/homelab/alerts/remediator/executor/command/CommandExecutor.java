@@ -27,7 +27,8 @@ public final class CommandExecutor {
 
     public static Prepared prepare(ActionSpec spec, AlertEvent alert) throws Refusal {
         List<String> argv = argv(spec.argv(), alert);
-        String target = "command " + argv.get(0) + (argv.size() > 1 ? " " + argv.get(argv.size() - 1) : "");
+        // The whole argv: two runbooks (or two arguments) never share a cooldown by accident.
+        String target = "command " + ProcessRunner.show(argv);
         return new Prepared() {
             @Override
             public String executor() {

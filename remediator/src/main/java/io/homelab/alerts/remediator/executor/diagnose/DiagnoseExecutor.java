@@ -34,7 +34,7 @@ public final class DiagnoseExecutor {
 
             @Override
             public String target() {
-                return "host " + host;
+                return "host " + host.toLowerCase(java.util.Locale.ROOT).replaceFirst("\\.$", "");
             }
 
             @Override

@@ -31,24 +31,77 @@ import java.util.concurrent.TimeUnit;
 public final class DockerExecutor implements AutoCloseable {
     private final String dockerHost;
     private DockerClient client;
+    private DockerClient lookups;
 
     /** @param dockerHost DOCKER_HOST (unix:// or tcp://) */
     public DockerExecutor(String dockerHost) {
         this.dockerHost = dockerHost;
     }
 
+    /** For actions: long enough for a slow prune; each runbook's own timeout is kept by the remediator, which stops waiting. */
     private synchronized DockerClient client() {
         if (client == null) {
-            DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
-            ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost())
-                    .sslConfig(config.getSSLConfig()).connectionTimeout(Duration.ofSeconds(5)).responseTimeout(Duration.ofSeconds(120)).build();
-            client = DockerClientImpl.getInstance(config, http);
+            client = connect(Duration.ofMinutes(10));
         }
         return client;
     }
 
-    /** restart, start or stop one container. */
-    public Prepared container(String verb, String name) {
+    /** For the look-ups made while an alert is being read: a hung engine must not hold the remediator up for long. */
+    private synchronized DockerClient lookups() {
+        if (lookups == null) {
+            lookups = connect(Duration.ofSeconds(5));
+        }
+        return lookups;
+    }
+
+    private DockerClient connect(Duration responseTimeout) {
+        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
+        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig()).connectionTimeout(Duration.ofSeconds(5)).responseTimeout(responseTimeout).build();
+        return DockerClientImpl.getInstance(config, http);
+    }
+
+    /**
+     * The container a label names, as Docker names it. Docker also answers to an id or an id
+     * prefix; the safety rails count by this one name, so "jellyfin" and "3f2a" are one target.
+     */
+    private InspectContainerResponse inspect(String name) throws Refusal {
+        try {
+            return lookups().inspectContainerCmd(name).exec();
+        } catch (NotFoundException e) {
+            throw new Refusal("no container named " + name + " on " + dockerHost);
+        } catch (RuntimeException e) {
+            throw new Refusal.Unavailable("cannot ask Docker at " + dockerHost + " (DOCKER_HOST) about " + name + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("")));
+        }
+    }
+
+    private static String canonical(InspectContainerResponse c, String asked) {
+        return c.getName() == null || c.getName().isBlank() ? asked : c.getName().replaceFirst("^/", "");
+    }
+
+    /**
+     * recover: brings back a container that is down or unhealthy (a restart), and leaves one that
+     * is running and not unhealthy alone, saying so: an alert that is stale, or a label that names
+     * a healthy container, restarts nothing.
+     */
+    public Prepared recover(String asked) throws Refusal {
+        InspectContainerResponse c = inspect(asked);
+        String name = canonical(c, asked);
+        var s = c.getState();
+        boolean up = Boolean.TRUE.equals(s.getRunning()) && !Boolean.TRUE.equals(s.getRestarting());
+        String health = s.getHealth() == null ? null : s.getHealth().getStatus();
+        if (Boolean.TRUE.equals(s.getPaused())) {
+            throw new Refusal(name + " is paused (someone ran docker pause): not restarted; docker unpause " + name + " if it should run");
+        }
+        if (up && !"unhealthy".equals(health)) {
+            throw new Refusal.NothingToDo(name + " is already " + state(c) + " (started " + s.getStartedAt() + "), so it was not restarted");
+        }
+        return container("restart", name);
+    }
+    /** restart, start or stop one container; refused when Docker knows no such container. */
+    public Prepared container(String verb, String asked) throws Refusal {
+        String name = canonical(inspect(asked), asked);
         String path = switch (verb) {
             case "restart" -> "POST /containers/" + name + "/restart?t=10";
             case "start" -> "POST /containers/" + name + "/start";
@@ -68,6 +121,11 @@ public final class DockerExecutor implements AutoCloseable {
             @Override
             public String call() {
                 return path;
+            }
+
+            @Override
+            public Duration leastTime() {
+                return Duration.ofSeconds(25); // up to 10 s for the container to stop, then the start
             }
 
             @Override
@@ -106,7 +164,8 @@ public final class DockerExecutor implements AutoCloseable {
         if ("exited".equals(status) && s.getExitCodeLong() != null) {
             status += " (" + s.getExitCodeLong() + ")";
         }
-        if (s.getHealth() != null && s.getHealth().getStatus() != null) {
+        // A stopped container keeps its last health status; it means nothing until it runs again.
+        if (Boolean.TRUE.equals(s.getRunning()) && s.getHealth() != null && s.getHealth().getStatus() != null) {
             status += ", " + s.getHealth().getStatus();
         }
         return status;
@@ -158,7 +217,7 @@ public final class DockerExecutor implements AutoCloseable {
             for (Container c : running) {
                 Statistics s = stats(c.getId());
                 if (s != null) {
-                    ranked.add(new Object[] {name(c), cpu ? cpuPercent(s) : memoryBytes(s)});
+                    ranked.add(new Object[] {name(c), cpu ? cpuPercent(s) : memoryBytes(s), c.getId()});
                 }
             }
             ranked.sort(Comparator.comparingDouble((Object[] o) -> ((Number) o[1]).doubleValue()).reversed());
@@ -169,7 +228,7 @@ public final class DockerExecutor implements AutoCloseable {
             if (ranked.isEmpty()) {
                 throw new Refusal("no container is running, so there is none to restart.\n" + report.toString().strip());
             }
-            worst = (String) ranked.get(0)[0];
+            worst = (String) ranked.get(0)[2]; // by id: a name may be a legacy link alias such as web/db
         } else {
             report.append(containerTop(named, cpu));
         }
@@ -190,6 +249,11 @@ public final class DockerExecutor implements AutoCloseable {
             @Override
             public String call() {
                 return restart.call();
+            }
+
+            @Override
+            public Duration leastTime() {
+                return restart.leastTime();
             }
 
             @Override
@@ -295,6 +359,9 @@ public final class DockerExecutor implements AutoCloseable {
     public synchronized void close() throws Exception {
         if (client != null) {
             client.close();
+        }
+        if (lookups != null) {
+            lookups.close();
         }
     }
 }

@@ -39,7 +39,7 @@ public final class SshExecutor {
 
             @Override
             public String target() {
-                return "host " + host;
+                return "host " + host.toLowerCase(java.util.Locale.ROOT).replaceFirst("\\.$", ""); // NAS, nas and nas. are one host
             }
 
             @Override

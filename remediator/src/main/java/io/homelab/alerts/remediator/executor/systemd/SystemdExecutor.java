@@ -30,7 +30,7 @@ public final class SystemdExecutor {
 
             @Override
             public String target() {
-                return "unit " + unit;
+                return "unit " + (unit.contains(".") ? unit : unit + ".service"); // nginx and nginx.service are one unit
             }
 
             @Override

@@ -1,0 +1,180 @@
+package io.homelab.alerts.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.homelab.alerts.common.testing.Fixtures;
+import io.homelab.alerts.remediator.executor.DockerEngine;
+import java.io.File;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * docker-compose.yml as a user runs it: Compose 1.29 (Debian's docker-compose) builds the image on
+ * locally made bases (deploy/local-base-images.sh; no registry is reachable here), starts the
+ * stack from .env.example with its two secrets filled in, waits for every health check, posts a
+ * webhook to the ingest port published on 127.0.0.1 and reads the notifier's console output
+ * (no Telegram token). Then a processor restart and a down / up: nothing lost, nothing twice.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ComposeStackTest {
+    static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+    static final String PROJECT = "hatest" + ProcessHandle.current().pid();
+    static final List<String> SERVICES = List.of("broker", "ingest", "processor", "notifier", "remediator");
+    static Path envFile;
+    static int port;
+
+    @BeforeAll
+    static void stack() throws Exception {
+        DockerEngine.require();
+        boolean compose = run(List.of("docker-compose", "version"), Duration.ofSeconds(30)).exit() == 0;
+        boolean bases = run(List.of("docker", "image", "inspect", "homelab-local/jdk17", "homelab-local/jre17"), Duration.ofSeconds(30)).exit() == 0;
+        if (!compose || !bases) {
+            String why = (compose ? "" : "docker-compose is not installed; ") + (bases ? "" : "no local base images (run deploy/local-base-images.sh); ");
+            if (System.getenv("CI") == null) {
+                Assumptions.abort(why + "under CI this test must run");
+            }
+            throw new AssertionError("CI is set but " + why + ".ci/run must prepare them");
+        }
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        // What a user does: copy .env.example, fill in the two secrets.
+        envFile = REPO.resolve(".env");
+        assertThat(Files.exists(envFile)).as("a .env of the developer's own is in the way of this test").isFalse();
+        String env = Files.readString(REPO.resolve(".env.example")).replace("\nPROMETHEUS_API_KEY=\n", "\nPROMETHEUS_API_KEY=test-ingest-key\n")
+                .replace("\nPROCESSOR_API_KEY=\n", "\nPROCESSOR_API_KEY=test-history-key\n");
+        Files.writeString(envFile, env);
+        Result up = compose(Duration.ofMinutes(15), "up", "-d", "--build");
+        assertThat(up.exit()).as("docker-compose up:\n" + up.output()).isZero();
+        awaitHealthy();
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (envFile != null) {
+            compose(Duration.ofMinutes(2), "down", "-v", "--remove-orphans");
+            Files.deleteIfExists(envFile);
+        }
+    }
+
+    static Map<String, String> composeEnv() {
+        return Map.of("JDK_IMAGE", "homelab-local/jdk17", "JRE_IMAGE", "homelab-local/jre17", "HOMELAB_IMAGE", "homelab-alerts:compose-test",
+                "INGEST_PUBLISH", "127.0.0.1:" + port, "DOCKER_GID", gid());
+    }
+
+    static String gid() {
+        try {
+            return Files.getAttribute(Path.of("/var/run/docker.sock"), "unix:gid").toString();
+        } catch (Exception e) {
+            return "999";
+        }
+    }
+
+    static Result compose(Duration timeout, String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of("docker-compose", "-p", PROJECT));
+        argv.addAll(List.of(args));
+        return run(argv, timeout);
+    }
+
+    record Result(int exit, String output) {
+    }
+
+    static Result run(List<String> argv, Duration timeout) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(REPO.toFile()).redirectErrorStream(true).redirectInput(new File("/dev/null"));
+        if (argv.get(0).equals("docker-compose")) {
+            pb.environment().putAll(composeEnv());
+        }
+        Path out = Files.createTempFile("compose", ".log");
+        pb.redirectOutput(out.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return new Result(-1, Files.readString(out) + "\n(timed out)");
+        }
+        String text = Files.readString(out);
+        Files.delete(out);
+        return new Result(p.exitValue(), text);
+    }
+
+    static void awaitHealthy() {
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+            for (String service : SERVICES) {
+                String id = compose(Duration.ofSeconds(30), "ps", "-q", service).output().strip();
+                assertThat(id).as(service + " container").isNotEmpty();
+                String health = run(List.of("docker", "inspect", "-f", "{{.State.Health.Status}}", id), Duration.ofSeconds(30)).output().strip();
+                assertThat(health).as(service + " health").isEqualTo("healthy");
+            }
+        });
+    }
+
+    static HttpResponse<String> post(String fixture) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/prometheus/webhook"))
+                .header("Content-Type", "application/json").header("X-API-Key", "test-ingest-key")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Fixtures.alertmanager(fixture))).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String notifierLog() throws Exception {
+        return compose(Duration.ofSeconds(60), "logs", "--no-color", "notifier").output();
+    }
+
+    static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
+    @Order(1)
+    void a_webhook_posted_to_the_published_port_reaches_the_notifier() throws Exception {
+        HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/prometheus/webhook")).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).as("the API key from .env is required").isEqualTo(401);
+        assertThat(post("firing-single.json").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2))
+                .untilAsserted(() -> assertThat(notifierLog()).contains("<b>Summary:</b> High CPU usage on 192.168.1.101:9100"));
+    }
+
+    @Test
+    @Order(2)
+    void a_processor_restart_and_a_down_and_up_lose_nothing_and_send_nothing_twice() throws Exception {
+        String summary = "<b>Summary:</b> Container pihole is down";
+        assertThat(compose(Duration.ofMinutes(2), "restart", "processor").exit()).isZero();
+        awaitHealthy();
+        assertThat(post("firing-group.json").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(notifierLog()).contains(summary));
+        // The same webhook again (Alertmanager repeats itself): deduplicated by the processor.
+        assertThat(post("firing-group.json").statusCode()).isEqualTo(200);
+
+        Result down = compose(Duration.ofMinutes(2), "down");
+        assertThat(down.exit()).as(down.output()).isZero();
+        Result up = compose(Duration.ofMinutes(5), "up", "-d");
+        assertThat(up.exit()).as(up.output()).isZero();
+        awaitHealthy();
+        assertThat(post("firing-group.json").statusCode()).isEqualTo(200);
+        Thread.sleep(10_000);
+        // After down / up the notifier's log starts afresh; the broker's and processor's volumes keep what was seen.
+        assertThat(count(notifierLog(), summary)).as("a repeat after down / up is still a repeat").isZero();
+    }
+}
