@@ -135,7 +135,8 @@ public final class HomelabSystem implements AutoCloseable {
                     router(config), ProcessorConfig.DEFAULT_COMMIT_INTERVAL, maxRecordBytes(config),
                     new io.homelab.alerts.common.model.WebhookLimits(config.maxAlerts()), config.historyRetention(),
                     new ProcessorConfig.HistoryApiSettings(config.processorHttpBind(), config.processorHttpHost(),
-                            config.processorHttpPort(), config.processorApiKey()));
+                            config.processorHttpPort(), config.processorApiKey()),
+                    new io.homelab.alerts.processor.watchdog.WatchdogSettings(config.watchdogAlertname(), config.watchdogSilence(), config.timeZone()));
             processor = new ProcessorService(processorConfig, registry, onFatal).start();
             started.push(processor);
         }

@@ -67,6 +67,9 @@ public final class AlertTopology {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DedupProcessor.STORE),
                 Serdes.String(), new JsonSerde<>(AlertState.class)).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(
+                io.homelab.alerts.processor.watchdog.WatchdogProcessor.STORE), Serdes.String(),
+                new JsonSerde<>(io.homelab.alerts.processor.watchdog.WatchdogProcessor.State.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HistoryProcessor.STORE),
                 Serdes.String(), new JsonSerde<>(AlertHistory.class)).withCachingEnabled());
 
@@ -91,6 +94,12 @@ public final class AlertTopology {
                 // A forgotten alert (null) stays null: a tombstone, so the compacted topic forgets it too.
                 .mapValues(h -> h == null ? null : Json.write(h), Named.as("history-json"))
                 .to(topics.state().name(), Produced.with(topics.state().keySerde(), topics.state().valueSerde()).withName("to-state"));
+
+        // The dead man's switch, ahead of routing: it works whether or not routes show Watchdog in the chats.
+        byFingerprint.process(() -> new io.homelab.alerts.processor.watchdog.WatchdogProcessor(config.watchdog()), Named.as("watchdog"),
+                        io.homelab.alerts.processor.watchdog.WatchdogProcessor.STORE)
+                .to(topics.priorityNotifications().name(), Produced.with(topics.notifications().keySerde(), topics.notifications().valueSerde())
+                        .withName("watchdog-to-notifications"));
 
         KStream<String, Decision> decided = byFingerprint
                 .process(() -> new DedupProcessor(config.dedup(), config.router(), decisions, config.historyRetention()),

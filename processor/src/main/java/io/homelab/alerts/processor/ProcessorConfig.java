@@ -17,9 +17,18 @@ import java.util.Optional;
  * @param limits the webhook limits ingest applies, checked again on what the processor reads
  * @param historyRetention alerts resolved, or not seen at all, for this long are forgotten by the history
  * @param api where the history API listens, is reached, and the key it asks for
+ * @param watchdog the heartbeat alert whose silence means the pipeline is blind
  */
 public record ProcessorConfig(Topics topics, String bootstrapServers, Path stateDir, DedupPolicy dedup, Router router,
-        Duration commitInterval, int maxRecordBytes, WebhookLimits limits, Duration historyRetention, HistoryApiSettings api) {
+        Duration commitInterval, int maxRecordBytes, WebhookLimits limits, Duration historyRetention, HistoryApiSettings api,
+        io.homelab.alerts.processor.watchdog.WatchdogSettings watchdog) {
+
+    /** With the default Watchdog settings. */
+    public ProcessorConfig(Topics topics, String bootstrapServers, Path stateDir, DedupPolicy dedup, Router router,
+            Duration commitInterval, int maxRecordBytes, WebhookLimits limits, Duration historyRetention, HistoryApiSettings api) {
+        this(topics, bootstrapServers, stateDir, dedup, router, commitInterval, maxRecordBytes, limits, historyRetention, api,
+                io.homelab.alerts.processor.watchdog.WatchdogSettings.DEFAULTS);
+    }
 
     /** The old system's behaviour: critical and warning alerts are handed to the remediator. */
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(10);

@@ -177,4 +177,33 @@ class ProcessorIntegrationTest {
         }
     }
 
+
+    @Test
+    void the_watchdog_silence_is_said_once_across_a_restart_and_its_return_once() throws Exception {
+        Topics topics = Topics.withPrefix("watchdog.");
+        KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 2, 1024 * 1024);
+        ProcessorConfig base = config(topics, "watchdog");
+        ProcessorConfig config = new ProcessorConfig(base.topics(), base.bootstrapServers(), base.stateDir(), base.dedup(), base.router(),
+                base.commitInterval(), base.maxRecordBytes(), base.limits(), base.historyRetention(), base.api(),
+                new io.homelab.alerts.processor.watchdog.WatchdogSettings("Watchdog", java.time.Duration.ofSeconds(3), java.time.ZoneId.of("UTC")));
+        byte[] watchdog = new String(Fixtures.alertmanager("firing-single.json"), StandardCharsets.UTF_8)
+                .replaceAll("\"alertname\": ?\"[A-Za-z]+\"", "\"alertname\":\"Watchdog\"").getBytes(StandardCharsets.UTF_8);
+        java.util.function.Supplier<List<Notification>> blind = () -> notifications(topics).stream()
+                .filter(n -> n.alert().alertname().equals(io.homelab.alerts.processor.watchdog.WatchdogProcessor.BLIND)).toList();
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            try (ProcessorService processor = new ProcessorService(config, fault -> {}).start()) {
+                send(producer, topics, "g", watchdog);
+                await().atMost(java.time.Duration.ofSeconds(60)).until(() -> blind.get().size() == 1);
+                assertThat(blind.get().get(0).alert().isFiring()).isTrue();
+            }
+            try (ProcessorService processor = new ProcessorService(config, fault -> {}).start()) {
+                await().atMost(java.time.Duration.ofSeconds(60)).until(() -> processor.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+                Thread.sleep(8000); // well past the 3 s limit again: the restored state knows it was said
+                assertThat(blind.get()).as("not said again after the restart").hasSize(1);
+                send(producer, topics, "g", watchdog);
+                await().atMost(java.time.Duration.ofSeconds(60)).until(() -> blind.get().size() == 2);
+                assertThat(blind.get().get(1).alert().isFiring()).as("the all-clear").isFalse();
+            }
+        }
+    }
 }

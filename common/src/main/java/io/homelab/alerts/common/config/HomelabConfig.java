@@ -58,7 +58,9 @@ public record HomelabConfig(
         Duration approvalTimeout,
         String logLevel,
         Remediation remediation,
-        Deployment deployment) {
+        Deployment deployment,
+        String watchdogAlertname,
+        Duration watchdogSilence) {
 
     /**
      * How the process is reached when its services run in separate containers.
@@ -109,6 +111,8 @@ public record HomelabConfig(
             new Setting("TELEGRAM_CHAT_ID", null, "chat id(s) to notify, comma-separated (required with a bot token)"),
             new Setting("TELEGRAM_ALLOWED_USERS", null, "Telegram user ids allowed to press buttons and run commands that change something, comma-separated"),
             new Setting("TELEGRAM_API_URL", "https://api.telegram.org", "Bot API base URL (a local Bot API server, or a test stand-in)"),
+            new Setting("WATCHDOG_ALERTNAME", "Watchdog", "name of Alertmanager's always-firing heartbeat alert; once seen, its silence is reported as a blind pipeline"),
+            new Setting("WATCHDOG_SILENCE", "600", "seconds the heartbeat alert may stay away before \"alerting pipeline is blind\" is sent, 60 to 86400"),
             new Setting("ALERT_TIME_ZONE", "UTC", "time zone of times in messages (an IANA name such as Europe/Berlin)"),
             new Setting("DATA_DIR", "./data", "where the embedded broker and the stream state keep their data"),
             new Setting("HOMELAB_CONFIG", null, "YAML file with routes and outgoing webhooks; see examples/homelab.yml"),
@@ -185,6 +189,11 @@ public record HomelabConfig(
             problems.add("KAFKA_EMBEDDED_BIND: expected an address such as 127.0.0.1 or 0.0.0.0, got '" + shown(embeddedBind) + "'");
         }
         int managementPort = r.integer("MANAGEMENT_PORT", 0, 65535);
+        String watchdogName = r.string("WATCHDOG_ALERTNAME");
+        if (!watchdogName.matches("[a-zA-Z_][a-zA-Z0-9_]{0,200}")) {
+            problems.add("WATCHDOG_ALERTNAME: expected an alert name (letters, digits, _), got '" + shown(watchdogName) + "'");
+        }
+        int watchdogSeconds = r.integer("WATCHDOG_SILENCE", 60, 86_400);
         String managementBind = r.string("MANAGEMENT_BIND");
         if (!managementBind.matches("[A-Za-z0-9.:-]{1,253}")) {
             problems.add("MANAGEMENT_BIND: expected an address such as 127.0.0.1 or 0.0.0.0, got '" + shown(managementBind) + "'");
@@ -287,7 +296,7 @@ public record HomelabConfig(
                 Duration.ofSeconds(approvalSeconds), level,
                 new Remediation(autohealing, dryRun, Duration.ofSeconds(cooldown), cap, Duration.ofSeconds(verify), Duration.ofSeconds(actionTimeout),
                         breakerFailures, Duration.ofSeconds(breakerWindow), dockerHost),
-                new Deployment(embeddedBind, advertisedHost, managementBind, managementPort));
+                new Deployment(embeddedBind, advertisedHost, managementBind, managementPort), watchdogName, Duration.ofSeconds(watchdogSeconds));
     }
 
     /** Whether {@code host} names this machine's loopback interface only. */
