@@ -26,7 +26,6 @@ ENV DATA_DIR=/var/lib/homelab-alerts/data \
     HOME=/var/lib/homelab-alerts \
     MANAGEMENT_BIND=0.0.0.0 \
     JAVA_OPTS="-XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Xss512k"
-VOLUME ["/var/lib/homelab-alerts/data"]
 EXPOSE 9095 9097
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=4 CMD ["/opt/homelab-alerts/healthcheck"]
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /opt/homelab-alerts/homelab-alerts.jar \"$@\"", "homelab-alerts"]

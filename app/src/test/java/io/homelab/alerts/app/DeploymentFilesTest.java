@@ -28,7 +28,7 @@ class DeploymentFilesTest {
 
     static {
         COMPOSE_ONLY.put("INGEST_PUBLISH", new String[] {"9095", "host port (or 127.0.0.1:PORT) Alertmanager posts to; the container listens on PROMETHEUS_WEBHOOK_PORT"});
-        COMPOSE_ONLY.put("DOCKER_GID", new String[] {"999", "group id of /var/run/docker.sock on the host (stat -c %g /var/run/docker.sock): lets the remediator use it"});
+        COMPOSE_ONLY.put("DOCKER_GID", new String[] {"", "required: group id of /var/run/docker.sock on the host (stat -c %g /var/run/docker.sock), lets the remediator use it"});
         COMPOSE_ONLY.put("HOMELAB_IMAGE", new String[] {"homelab-alerts:latest", "name of the image built from this repository"});
         COMPOSE_ONLY.put("JDK_IMAGE", new String[] {"eclipse-temurin:17-jdk", "base image of the build stage (any with a JDK 17)"});
         COMPOSE_ONLY.put("JRE_IMAGE", new String[] {"eclipse-temurin:17-jre", "base image of the runtime (any with a JRE 17 and bash)"});
@@ -63,6 +63,7 @@ class DeploymentFilesTest {
             sb.append('\n').append('#').append(s.name()).append('=').append(s.defaultValue() == null ? "" : s.defaultValue()).append("\n\n");
         }
         sb.append("# --- read by docker-compose only ---\n\n");
+        sb.append("# the project name, the same for Compose 1.29 and v2, so both find the same volumes\nCOMPOSE_PROJECT_NAME=homelab-alerts\n\n");
         COMPOSE_ONLY.forEach((name, v) -> sb.append("# ").append(v[1]).append('\n').append('#').append(name).append('=').append(v[0]).append("\n\n"));
         return sb.toString().stripTrailing() + "\n";
     }
@@ -86,6 +87,7 @@ class DeploymentFilesTest {
         Set<String> known = HomelabConfig.SETTINGS.stream().map(Setting::name).collect(Collectors.toCollection(TreeSet::new));
         known.addAll(COMPOSE_ONLY.keySet());
         known.add("JAVA_OPTS"); // the image's JVM flags
+        known.add("COMPOSE_PROJECT_NAME");
 
         Map<String, Object> compose = new Yaml().load(text);
         Map<String, Object> services = (Map<String, Object>) compose.get("services");
