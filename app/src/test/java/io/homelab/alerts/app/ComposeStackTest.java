@@ -41,6 +41,7 @@ class ComposeStackTest {
     static final List<String> SERVICES = List.of("broker", "ingest", "processor", "notifier", "remediator");
     static Path envFile;
     static int port;
+    static int prometheusPort;
 
     @BeforeAll
     static void stack() throws Exception {
@@ -54,8 +55,9 @@ class ComposeStackTest {
             }
             throw new AssertionError("CI is set but " + why + ".ci/run must prepare them");
         }
-        try (ServerSocket free = new ServerSocket(0)) {
+        try (ServerSocket free = new ServerSocket(0); ServerSocket free2 = new ServerSocket(0)) {
             port = free.getLocalPort();
+            prometheusPort = free2.getLocalPort();
         }
         // What a user does: copy .env.example, fill in the two secrets.
         envFile = REPO.resolve(".env");
@@ -71,14 +73,16 @@ class ComposeStackTest {
     @AfterAll
     static void down() throws Exception {
         if (envFile != null) {
-            compose(Duration.ofMinutes(2), "down", "-v", "--remove-orphans");
+            compose(Duration.ofMinutes(2), "--profile", "demo", "down", "-v", "--remove-orphans");
             Files.deleteIfExists(envFile);
         }
     }
 
     static Map<String, String> composeEnv() {
         return Map.of("JDK_IMAGE", "homelab-local/jdk17", "JRE_IMAGE", "homelab-local/jre17", "HOMELAB_IMAGE", "homelab-alerts:compose-test",
-                "INGEST_PUBLISH", "127.0.0.1:" + port, "DOCKER_GID", gid());
+                "INGEST_PUBLISH", "127.0.0.1:" + port, "DOCKER_GID", gid(), "DEMO_BASE_IMAGE", "homelab-local/jre17",
+                "DEMO_IMAGE", "homelab-alerts-demo:compose-test", "DEMO_PROMETHEUS_PUBLISH", Integer.toString(prometheusPort),
+                "DEMO_ALERTMANAGER_PUBLISH", "0");
     }
 
     static String gid() {
@@ -176,5 +180,32 @@ class ComposeStackTest {
         Thread.sleep(10_000);
         // After down / up the notifier's log starts afresh; the broker's and processor's volumes keep what was seen.
         assertThat(count(notifierLog(), summary)).as("a repeat after down / up is still a repeat").isZero();
+    }
+
+    @Test
+    @Order(3)
+    void the_demo_fires_a_real_container_down_the_remediator_restarts_it_and_the_alert_resolves() throws Exception {
+        // What the README tells users: docker compose --profile demo up -d, then docker stop demo-victim.
+        run(List.of("docker", "rm", "-f", "demo-victim"), Duration.ofSeconds(30));
+        Result up = compose(Duration.ofMinutes(10), "--profile", "demo", "up", "-d", "--build");
+        assertThat(up.exit()).as("docker-compose --profile demo up:\n" + up.output()).isZero();
+        HttpClient http = HttpClient.newHttpClient();
+        URI query = URI.create("http://127.0.0.1:" + prometheusPort + "/api/v1/query?query=up%7Bjob%3D%22containers%22%7D");
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().untilAsserted(() ->
+                assertThat(http.send(HttpRequest.newBuilder(query).build(), HttpResponse.BodyHandlers.ofString()).body())
+                        .as("Prometheus scrapes the victim").contains("\"name\":\"demo-victim\"").contains(",\"1\"]"));
+        String startedBefore = run(List.of("docker", "inspect", "-f", "{{.State.StartedAt}}", "demo-victim"), Duration.ofSeconds(30)).output().strip();
+
+        assertThat(run(List.of("docker", "stop", "demo-victim"), Duration.ofSeconds(60)).exit()).isZero();
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(notifierLog())
+                .as("Prometheus -> Alertmanager -> ingest -> the chat").contains("<b>Summary:</b> Container demo-victim is down"));
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(notifierLog())
+                .as("the remediator restarted it through the socket").contains("restarted demo-victim (was exited"));
+        assertThat(run(List.of("docker", "inspect", "-f", "{{.State.Running}}", "demo-victim"), Duration.ofSeconds(30)).output().strip())
+                .isEqualTo("true");
+        assertThat(run(List.of("docker", "inspect", "-f", "{{.State.StartedAt}}", "demo-victim"), Duration.ofSeconds(30)).output().strip())
+                .isNotEqualTo(startedBefore);
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(notifierLog())
+                .as("the alert resolved, and the fix counts as verified").contains("✅ fixed: restarted demo-victim"));
     }
 }

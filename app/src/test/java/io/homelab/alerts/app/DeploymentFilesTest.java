@@ -31,6 +31,10 @@ class DeploymentFilesTest {
         COMPOSE_ONLY.put("DOCKER_GID", new String[] {"", "required: group id of /var/run/docker.sock on the host (stat -c %g /var/run/docker.sock), lets the remediator use it"});
         COMPOSE_ONLY.put("HOMELAB_IMAGE", new String[] {"homelab-alerts:latest", "name of the image built from this repository"});
         COMPOSE_ONLY.put("JDK_IMAGE", new String[] {"eclipse-temurin:17-jdk", "base image of the build stage (any with a JDK 17)"});
+        COMPOSE_ONLY.put("DEMO_BASE_IMAGE", new String[] {"debian:bookworm-slim", "demo profile: Debian bookworm base of its Prometheus / Alertmanager / node-exporter image"});
+        COMPOSE_ONLY.put("DEMO_IMAGE", new String[] {"homelab-alerts-demo:latest", "demo profile: name of that image"});
+        COMPOSE_ONLY.put("DEMO_PROMETHEUS_PUBLISH", new String[] {"9090", "demo profile: port of Prometheus on 127.0.0.1"});
+        COMPOSE_ONLY.put("DEMO_ALERTMANAGER_PUBLISH", new String[] {"9093", "demo profile: port of Alertmanager on 127.0.0.1"});
         COMPOSE_ONLY.put("JRE_IMAGE", new String[] {"eclipse-temurin:17-jre", "base image of the runtime (any with a JRE 17 and bash)"});
     }
 
