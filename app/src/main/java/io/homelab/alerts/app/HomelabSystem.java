@@ -125,6 +125,9 @@ public final class HomelabSystem implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        // Services count into the global registry (notifications, actions, consumer lag): this one serves them.
+        io.micrometer.core.instrument.Metrics.addRegistry(registry);
+        started.push(() -> io.micrometer.core.instrument.Metrics.removeRegistry(registry));
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(registry);
         started.push(gc);

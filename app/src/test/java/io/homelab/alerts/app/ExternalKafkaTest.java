@@ -34,7 +34,7 @@ class ExternalKafkaTest {
     void services_split_over_two_processes_share_one_external_cluster() throws Exception {
         try (EmbeddedKafka cluster = EmbeddedKafka.start(dir.resolve("cluster"), 0, fault -> {})) {
             Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", cluster.bootstrapServers(),
-                    "PROMETHEUS_WEBHOOK_PORT", "0", "PROCESSOR_HTTP_PORT", "0", "DATA_DIR", dir.resolve("app").toString());
+                    "PROMETHEUS_WEBHOOK_PORT", "0", "PROCESSOR_HTTP_PORT", "0", "MANAGEMENT_PORT", "0", "DATA_DIR", dir.resolve("app").toString());
             HomelabConfig config = HomelabConfig.load(env, dir.resolve(".env"));
             ByteArrayOutputStream console = new ByteArrayOutputStream();
             try (HomelabSystem ingest = HomelabSystem.start(config, Set.of(Target.INGEST), System.out, fault -> {});
@@ -49,6 +49,10 @@ class ExternalKafkaTest {
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(console.toString(StandardCharsets.UTF_8))
                         .contains("<b>Summary:</b> Container jellyfin is down", "<b>Summary:</b> Container pihole is down"));
                 assertThat(ingest.bootstrapServers()).isEqualTo(cluster.bootstrapServers());
+                // What the pipeline's own alert rules read: messages sent, and each consumer's lag.
+                String metrics = get(rest.managementPort(), "/metrics").body();
+                assertThat(metrics).contains("homelab_notifications_total{kind=\"alert\",outcome=\"sent\"")
+                        .contains("kafka_consumer_fetch_manager_records_lag_max");
             }
             assertThat(Files.exists(dir.resolve("app").resolve("kafka"))).as("no embedded broker data").isFalse();
         }

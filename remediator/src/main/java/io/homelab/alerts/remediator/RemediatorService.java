@@ -96,6 +96,7 @@ public final class RemediatorService implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> control;
     private final KafkaProducer<String, byte[]> producer;
     private final Thread thread;
+    private final io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics consumerMetrics;
     private volatile boolean running = true;
     private volatile Boolean autohealing;
     private volatile boolean rebuilt;
@@ -123,6 +124,8 @@ public final class RemediatorService implements AutoCloseable {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
                 new StringSerializer(), new ByteArraySerializer());
         this.thread = KafkaClients.serviceThread("remediator", this::run, log, onFatal);
+        this.consumerMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer);
+        consumerMetrics.bindTo(io.micrometer.core.instrument.Metrics.globalRegistry);
     }
 
     public RemediatorService start() {
@@ -494,6 +497,8 @@ public final class RemediatorService implements AutoCloseable {
                 result = d.running().next(Stage.FAILED, "❌ " + summary, now, ran, null);
             }
             rails.finished(d.prepared().target(), ok || d.prepared().readOnly(), now);
+            io.micrometer.core.instrument.Metrics.counter("homelab_remediation_actions", "executor", d.prepared().executor(),
+                    "outcome", ok ? "succeeded" : d.timedOut() ? "timed_out" : "failed").increment();
             if (d.timedOut()) {
                 rails.abandoned(d.prepared().target());
             }
@@ -545,6 +550,7 @@ public final class RemediatorService implements AutoCloseable {
         long seconds = Math.max(0, Duration.between(w.finished(), resolvedAt).toSeconds());
         String when = resolvedAt.isAfter(w.finished()) ? "the alert resolved " + seconds + " s later" : "the alert resolved while it ran";
         RemediationUpdate fixed = current.next(Stage.FIXED, "✅ fixed: " + w.summary() + "; " + when + ".", clock.instant(), current.action(), null);
+        io.micrometer.core.instrument.Metrics.counter("homelab_remediation_verifications", "result", "fixed").increment();
         log.info("FIXED {} ({}): {}", fixed.requestId(), current.alert().alertname(), when);
         publish(fixed);
         book.remember(fixed);
@@ -566,6 +572,7 @@ public final class RemediatorService implements AutoCloseable {
                     + SafetyRailsText.minutes(Duration.between(w.finished(), w.deadline())) + " later. Not retried on my own; it counts against "
                     + w.target() + "'s hourly cap.", now, current.action(), null);
             rails.notFixed(w.target(), now);
+            io.micrometer.core.instrument.Metrics.counter("homelab_remediation_verifications", "result", "not_fixed").increment();
             log.warn("NOT_FIXED {} ({}): {}", notFixed.requestId(), current.alert().alertname(), w.summary());
             publish(notFixed);
             book.remember(notFixed);
@@ -657,6 +664,7 @@ public final class RemediatorService implements AutoCloseable {
     @Override
     public void close() {
         KafkaClients.stopLoop(() -> running = false, consumer, thread);
+        consumerMetrics.close();
     }
 
     /** Durations in words, as the rails say them. */

@@ -69,6 +69,7 @@ public final class NotifierService implements AutoCloseable {
     /** Groups upgraded to supergroups: old id → new id (Telegram's migrate_to_chat_id). */
     private final Map<String, String> migrated = new java.util.concurrent.ConcurrentHashMap<>();
     private final Thread thread;
+    private final io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics consumerMetrics;
     private volatile boolean running = true;
     private volatile boolean polled;
 
@@ -86,6 +87,9 @@ public final class NotifierService implements AutoCloseable {
                 Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500));
         this.deadLetters = new DeadLetters(config.bootstrapServers(), config.topics().deadLetters(), config.maxRecordBytes(), "homelab-notifier-dlq");
         this.thread = KafkaClients.serviceThread("notifier", this::run, log, onFatal);
+        // Consumer lag and fetch rates, for /metrics.
+        this.consumerMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer);
+        consumerMetrics.bindTo(io.micrometer.core.instrument.Metrics.globalRegistry);
     }
 
     /** For /ready: ready once it has joined its consumer group and polled, and while its loop runs. */
@@ -358,6 +362,7 @@ public final class NotifierService implements AutoCloseable {
                     return false;
                 }
                 if (result instanceof DeliveryResult.Permanent permanent) {
+                    io.micrometer.core.instrument.Metrics.counter("homelab_notifications", "kind", "alert", "outcome", "dead_lettered").increment();
                     log.error("Could not deliver {} ({}) to chat {}: {} [{}]; moved to the dead-letter topic",
                             event.alertname(), event.fingerprint(), chat, permanent.reason(), permanent.failure());
                     deadLetter(record, chat, permanent.failure() + ": " + permanent.reason());
@@ -366,6 +371,7 @@ public final class NotifierService implements AutoCloseable {
                     }
                     break;
                 }
+                io.micrometer.core.instrument.Metrics.counter("homelab_notifications", "kind", "alert", "outcome", "sent").increment();
                 log.info("Sent {} {} ({}, {}){} to chat {} via {}", event.status(), event.alertname(), event.fingerprint(),
                         notification.reason(), parts.size() > 1 ? " part " + (i + 1) + "/" + parts.size() : "", chat, channel.name());
             }
@@ -431,6 +437,7 @@ public final class NotifierService implements AutoCloseable {
                 return false;
             }
             if (result instanceof DeliveryResult.Permanent permanent) {
+                io.micrometer.core.instrument.Metrics.counter("homelab_notifications", "kind", "remediation", "outcome", "dead_lettered").increment();
                 log.error("Could not deliver remediation {} ({}) to chat {}: {}", update.requestId(), update.stage(), routed.chatId(),
                         permanent.reason());
                 deadLetter(record, routed.chatId(), permanent.failure() + ": " + permanent.reason());
@@ -438,6 +445,7 @@ public final class NotifierService implements AutoCloseable {
                     return false;
                 }
             } else {
+                io.micrometer.core.instrument.Metrics.counter("homelab_notifications", "kind", "remediation", "outcome", "sent").increment();
                 log.info("Sent remediation {} {} to chat {}", update.stage(), update.requestId(), routed.chatId());
             }
         }
@@ -522,6 +530,7 @@ public final class NotifierService implements AutoCloseable {
                 return result;
             }
             Duration wait = ServerWait.capped(retry.retryAfter().orElse(backoff));
+            io.micrometer.core.instrument.Metrics.counter("homelab_notification_retries", "failure", String.valueOf(retry.failure())).increment();
             if (retry.failure() != lastFailure) {
                 log.warn("Delivery to chat {} failed ({}): {}; retrying in {} s while the message waits in Kafka",
                         message.chatId(), retry.failure(), retry.reason(), wait.toSeconds());
@@ -576,5 +585,6 @@ public final class NotifierService implements AutoCloseable {
     @Override
     public void close() {
         KafkaClients.stopLoop(() -> running = false, consumer, thread);
+        consumerMetrics.close();
     }
 }
