@@ -71,19 +71,11 @@ public final class ProcessorService implements AutoCloseable {
 
     /** For /ready: Kafka Streams running (or rebalancing, which it does on its own). */
     public io.homelab.alerts.common.health.Readiness readiness() {
-        return new io.homelab.alerts.common.health.Readiness() {
-            @Override
-            public String name() {
-                return "processor";
-            }
-
-            @Override
-            public java.util.Optional<String> problem() {
-                KafkaStreams.State s = streams.state();
-                return s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING ? java.util.Optional.empty()
-                        : java.util.Optional.of("Kafka Streams is " + s);
-            }
-        };
+        return io.homelab.alerts.common.health.Readiness.of("processor", () -> {
+            KafkaStreams.State s = streams.state();
+            return s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING ? java.util.Optional.empty()
+                    : java.util.Optional.of("Kafka Streams is " + s);
+        });
     }
 
     public KafkaStreams.State state() {

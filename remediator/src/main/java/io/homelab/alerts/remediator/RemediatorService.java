@@ -135,20 +135,8 @@ public final class RemediatorService implements AutoCloseable {
 
     /** For /ready: ready once its past is read back and while its loop runs. */
     public io.homelab.alerts.common.health.Readiness readiness() {
-        return new io.homelab.alerts.common.health.Readiness() {
-            @Override
-            public String name() {
-                return "remediator";
-            }
-
-            @Override
-            public Optional<String> problem() {
-                if (!thread.isAlive()) {
-                    return Optional.of(rebuilt ? "stopped" : "not started");
-                }
-                return rebuilt ? Optional.empty() : Optional.of("reading its past updates back from " + topics.remediationResults().name());
-            }
-        };
+        return io.homelab.alerts.common.health.Readiness.of("remediator", () -> !thread.isAlive() ? Optional.of(rebuilt ? "stopped" : "not started")
+                : rebuilt ? Optional.empty() : Optional.of("reading its past updates back from " + topics.remediationResults().name()));
     }
 
     /** Whether low-risk fixes run on their own now (the control topic, else AUTOHEALING_ENABLED). */

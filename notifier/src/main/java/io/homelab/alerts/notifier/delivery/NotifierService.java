@@ -94,20 +94,8 @@ public final class NotifierService implements AutoCloseable {
 
     /** For /ready: ready once it has joined its consumer group and polled, and while its loop runs. */
     public io.homelab.alerts.common.health.Readiness readiness() {
-        return new io.homelab.alerts.common.health.Readiness() {
-            @Override
-            public String name() {
-                return "notifier";
-            }
-
-            @Override
-            public java.util.Optional<String> problem() {
-                if (!thread.isAlive()) {
-                    return java.util.Optional.of(polled ? "stopped" : "not started");
-                }
-                return polled ? java.util.Optional.empty() : java.util.Optional.of("joining its consumer group");
-            }
-        };
+        return io.homelab.alerts.common.health.Readiness.of("notifier", () -> !thread.isAlive() ? java.util.Optional.of(polled ? "stopped" : "not started")
+                : polled ? java.util.Optional.empty() : java.util.Optional.of("joining its consumer group"));
     }
 
     public NotifierService start() {
