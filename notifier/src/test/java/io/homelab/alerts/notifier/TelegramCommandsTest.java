@@ -446,10 +446,11 @@ class TelegramCommandsTest {
         remediatorSays(decided.next(RemediationUpdate.Stage.APPROVED, null, "ok", NOW));
         remediatorSays(approvalRequest("02020202020202020202020b", NOW.minus(Duration.ofHours(2))));
 
-        assertThat(replyTo(CHAT, STRANGER, "/pending")).isEqualTo("""
+        // The view follows the results topic in the background: wait until it has read the four updates.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(replyTo(CHAT, STRANGER, "/pending")).isEqualTo("""
                 ⚠️ <b>1 fix(es) waiting for approval</b>
                 • ContainerDown on jellyfin: run runbook restart-container on jellyfin, asked 5m ago
-                Answer with the buttons under each request.""");
+                Answer with the buttons under each request."""));
         assertThat(replyTo(CHAT, STRANGER, "/health")).contains("⚠️ approvals pending: 1\n");
     }
 
