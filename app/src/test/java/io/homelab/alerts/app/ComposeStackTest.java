@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.homelab.alerts.common.testing.Fixtures;
+import io.homelab.alerts.notifier.telegram.TelegramBotApiStandIn;
 import io.homelab.alerts.remediator.executor.DockerEngine;
 import java.io.File;
 import java.net.ServerSocket;
@@ -30,9 +31,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * docker-compose.yml as a user runs it: Compose 1.29 (Debian's docker-compose) builds the image on
  * locally made bases (deploy/local-base-images.sh; no registry is reachable here), starts the
- * stack from .env.example with its two secrets filled in, waits for every health check, posts a
- * webhook to the ingest port published on 127.0.0.1 and reads the notifier's console output
- * (no Telegram token). Then a processor restart and a down / up: nothing lost, nothing twice.
+ * stack from .env.example with its two secrets and a Telegram bot filled in, waits for every health
+ * check, posts a webhook to the ingest port published on 127.0.0.1 and sees the message reach a
+ * Telegram Bot API stand-in (on the host's Docker bridge address, where the notifier container can
+ * reach it). Then a processor restart and a down / up: nothing lost, nothing twice.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ComposeStackTest {
@@ -42,6 +44,8 @@ class ComposeStackTest {
     static Path envFile;
     static int port;
     static int prometheusPort;
+    static TelegramBotApiStandIn telegram;
+    static final String TOKEN = "4242:compose-stack-test";
 
     @BeforeAll
     static void stack() throws Exception {
@@ -59,11 +63,19 @@ class ComposeStackTest {
             port = free.getLocalPort();
             prometheusPort = free2.getLocalPort();
         }
-        // What a user does: copy .env.example, fill in the two secrets.
+        // Containers reach the host on the default bridge's gateway; the stand-in listens there only.
+        String gateway = run(List.of("docker", "network", "inspect", "bridge", "-f", "{{(index .IPAM.Config 0).Gateway}}"),
+                Duration.ofSeconds(30)).output().strip();
+        telegram = new TelegramBotApiStandIn(TOKEN, gateway, 0);
+        // What a user does: copy .env.example, fill in the two secrets and the bot's token and chat.
         envFile = REPO.resolve(".env");
         assertThat(Files.exists(envFile)).as("a .env of the developer's own is in the way of this test").isFalse();
-        String env = Files.readString(REPO.resolve(".env.example")).replace("\nPROMETHEUS_API_KEY=\n", "\nPROMETHEUS_API_KEY=test-ingest-key\n")
-                .replace("\nPROCESSOR_API_KEY=\n", "\nPROCESSOR_API_KEY=test-history-key\n");
+        String env = Files.readString(REPO.resolve(".env.example"));
+        env = uncomment(env, "PROMETHEUS_API_KEY", "test-ingest-key");
+        env = uncomment(env, "PROCESSOR_API_KEY", "test-history-key");
+        env = uncomment(env, "TELEGRAM_BOT_TOKEN", TOKEN);
+        env = uncomment(env, "TELEGRAM_CHAT_ID", "-1001");
+        env = uncomment(env, "TELEGRAM_API_URL", telegram.url().toString());
         Files.writeString(envFile, env);
         Result up = compose(Duration.ofMinutes(15), "up", "-d", "--build");
         assertThat(up.exit()).as("docker-compose up:\n" + up.output()).isZero();
@@ -76,6 +88,16 @@ class ComposeStackTest {
             compose(Duration.ofMinutes(2), "--profile", "demo", "down", "-v", "--remove-orphans");
             Files.deleteIfExists(envFile);
         }
+        if (telegram != null) {
+            telegram.close();
+        }
+    }
+
+    /** Sets KEY=value on the line .env.example has for it, commented out or empty. */
+    static String uncomment(String env, String key, String value) {
+        String changed = env.replaceFirst("(?m)^#?" + key + "=.*$", java.util.regex.Matcher.quoteReplacement(key + "=" + value));
+        assertThat(changed).as(".env.example has a line for " + key).isNotEqualTo(env);
+        return changed;
     }
 
     static Map<String, String> composeEnv() {
@@ -140,12 +162,27 @@ class ComposeStackTest {
         return compose(Duration.ofSeconds(60), "logs", "--no-color", "notifier").output();
     }
 
-    static int count(String text, String part) {
-        int n = 0;
-        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
-            n++;
+    /** Every message the chat received, joined; a failure shows the notifier's log too. */
+    static String chat() {
+        return String.join("\n----\n", telegram.sentTexts());
+    }
+
+    static long sent(String part) {
+        return telegram.sentTexts().stream().filter(t -> t.contains(part)).count();
+    }
+
+    static void awaitChat(Duration within, String why, String part) {
+        try {
+            await().atMost(within).pollInterval(Duration.ofSeconds(2)).until(() -> sent(part) > 0);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            String log;
+            try {
+                log = notifierLog();
+            } catch (Exception f) {
+                log = f.toString();
+            }
+            throw new AssertionError(why + ": no message containing \"" + part + "\"\nchat:\n" + chat() + "\nnotifier log:\n" + log, e);
         }
-        return n;
     }
 
     @Test
@@ -156,8 +193,9 @@ class ComposeStackTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(refused.statusCode()).as("the API key from .env is required").isEqualTo(401);
         assertThat(post("firing-single.json").statusCode()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2))
-                .untilAsserted(() -> assertThat(notifierLog()).contains("<b>Summary:</b> High CPU usage on 192.168.1.101:9100"));
+        awaitChat(Duration.ofSeconds(90), "ingest -> broker -> processor -> notifier -> Telegram", "<b>Summary:</b> High CPU usage on 192.168.1.101:9100");
+        assertThat(telegram.calls().stream().filter(c -> c.method().equals("sendmessage")).findFirst().orElseThrow().body().get("chat_id").asText())
+                .as("the chat from .env").isEqualTo("-1001");
     }
 
     @Test
@@ -167,7 +205,7 @@ class ComposeStackTest {
         assertThat(compose(Duration.ofMinutes(2), "restart", "processor").exit()).isZero();
         awaitHealthy();
         assertThat(post("firing-group.json").statusCode()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(notifierLog()).contains(summary));
+        awaitChat(Duration.ofSeconds(90), "a webhook after the processor's restart", summary);
         // The same webhook again (Alertmanager repeats itself): deduplicated by the processor.
         assertThat(post("firing-group.json").statusCode()).isEqualTo(200);
 
@@ -178,8 +216,9 @@ class ComposeStackTest {
         awaitHealthy();
         assertThat(post("firing-group.json").statusCode()).isEqualTo(200);
         Thread.sleep(10_000);
-        // After down / up the notifier's log starts afresh; the broker's and processor's volumes keep what was seen.
-        assertThat(count(notifierLog(), summary)).as("a repeat after down / up is still a repeat").isZero();
+        // The broker's and processor's volumes keep what was seen: both repeats are deduplicated.
+        assertThat(sent(summary)).as("a repeat, before and after down / up, is still a repeat:\n" + chat()).isEqualTo(1);
+        assertThat(sent("<b>Summary:</b> High CPU usage on 192.168.1.101:9100")).as("nothing replayed after down / up:\n" + chat()).isEqualTo(1);
     }
 
     @Test
@@ -197,15 +236,14 @@ class ComposeStackTest {
         String startedBefore = run(List.of("docker", "inspect", "-f", "{{.State.StartedAt}}", "demo-victim"), Duration.ofSeconds(30)).output().strip();
 
         assertThat(run(List.of("docker", "stop", "demo-victim"), Duration.ofSeconds(60)).exit()).isZero();
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(notifierLog())
-                .as("Prometheus -> Alertmanager -> ingest -> the chat").contains("<b>Summary:</b> Container demo-victim is down"));
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(notifierLog())
-                .as("the remediator restarted it through the socket").contains("restarted demo-victim (was exited"));
+        awaitChat(Duration.ofMinutes(3), "Prometheus -> Alertmanager -> ingest -> the chat", "<b>Summary:</b> Container demo-victim is down");
+        awaitChat(Duration.ofMinutes(2), "the remediator restarted it through the socket", "restarted demo-victim (was exited");
         assertThat(run(List.of("docker", "inspect", "-f", "{{.State.Running}}", "demo-victim"), Duration.ofSeconds(30)).output().strip())
                 .isEqualTo("true");
         assertThat(run(List.of("docker", "inspect", "-f", "{{.State.StartedAt}}", "demo-victim"), Duration.ofSeconds(30)).output().strip())
                 .isNotEqualTo(startedBefore);
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(notifierLog())
-                .as("the alert resolved, and the fix counts as verified").contains("✅ fixed: restarted demo-victim"));
+        awaitChat(Duration.ofMinutes(3), "the alert resolved, and the fix counts as verified", "✅ fixed: restarted demo-victim");
+        assertThat(telegram.sentTexts().stream().anyMatch(t -> t.startsWith("✅ <b>Alert Resolved</b>") && t.contains("Container demo-victim is down")))
+                .as("the resolved message:\n" + chat()).isTrue();
     }
 }

@@ -56,14 +56,22 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
 
     /** On a given loopback port (0: any free one): to come up where a client already expects it. */
     public TelegramBotApiStandIn(String token, int port) throws IOException {
+        this(token, "127.0.0.1", port);
+    }
+
+    /**
+     * On a given address: containers reach the host on its Docker bridge gateway (172.17.0.1), not on
+     * its loopback.
+     */
+    public TelegramBotApiStandIn(String token, String bindHost, int port) throws IOException {
         this.token = token;
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        this.server = HttpServer.create(new InetSocketAddress(bindHost, port), 0);
         server.createContext("/", this::handle);
         server.start();
     }
 
     public URI url() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return URI.create("http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort());
     }
 
     /** The next request answers this status and JSON body instead of succeeding. */
