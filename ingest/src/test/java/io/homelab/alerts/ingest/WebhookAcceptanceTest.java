@@ -58,6 +58,42 @@ class WebhookAcceptanceTest {
     }
 
     @Test
+    void the_old_docs_test_curl_run_verbatim_is_accepted_and_kept_as_sent() throws Exception {
+        // A real child process: the script users paste, with nothing but the base URL changed.
+        Process curl = new ProcessBuilder("bash", Fixtures.oldDocsTestCurl().toString(), ingest.uri("").toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start(); // stderr: curl's progress meter
+        String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(curl.waitFor()).isZero();
+        assertThat(output).as("the answer curl printed").isEqualTo("{\"status\":\"accepted\",\"alerts\":1}");
+        byte[] body = Fixtures.oldDocsTestBody().getBytes(StandardCharsets.UTF_8);
+        ConsumerRecord<String, byte[]> stored = lastStored(body);
+        assertThat(stored.value()).isEqualTo(body);
+        assertThat(stored.key()).as("no groupKey sent: Alertmanager's form of its (empty) group labels").isEqualTo("{}:{}");
+    }
+
+    @Test
+    void grafana_alertings_webhook_is_accepted_with_its_extra_fields_kept() throws Exception {
+        byte[] body = Fixtures.grafana();
+        HttpResponse<String> response = ingest.post(body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).startsWith("{\"status\":\"accepted\",\"alerts\":2");
+        ConsumerRecord<String, byte[]> stored = lastStored(body);
+        assertThat(stored.key()).isEqualTo("{}/{}:{}");
+        assertThat(new String(stored.value(), StandardCharsets.UTF_8)).contains("\"orgId\": 1").contains("\"state\": \"alerting\"")
+                .contains("\"valueString\"");
+    }
+
+    @Test
+    void fields_only_alertmanager_fills_in_may_be_missing() throws Exception {
+        // No version, groupKey, status anywhere, times, fingerprint, receiver or externalURL: only what a person types.
+        String body = "{\"groupLabels\":{\"alertname\":\"Typed\",\"job\":\"a\\\"b\"},\"alerts\":[{\"labels\":{\"alertname\":\"Typed\"}}]}";
+        HttpResponse<String> response = ingest.post(body.getBytes(StandardCharsets.UTF_8));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        ConsumerRecord<String, byte[]> stored = lastStored(body.getBytes(StandardCharsets.UTF_8));
+        assertThat(stored.key()).isEqualTo("{}:{alertname=\"Typed\",job=\"a\\\"b\"}");
+    }
+
+    @Test
     void keeps_fields_it_does_not_know_such_as_notification_reason() throws Exception {
         String body = new String(Fixtures.alertmanager("firing-single.json"), StandardCharsets.UTF_8)
                 .replace("\"version\": \"4\",", "\"version\": \"4\",\n  \"notification_reason\": \"repeat_interval\",\n  \"routeLabels\": {\"team\": \"home\"},");

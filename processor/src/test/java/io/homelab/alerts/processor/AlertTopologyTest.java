@@ -120,6 +120,36 @@ class AlertTopologyTest {
     }
 
     @Test
+    void the_old_docs_test_body_and_grafanas_webhook_become_alerts_with_sensible_defaults() {
+        pipe("{}:{}", Fixtures.oldDocsTestBody().getBytes(StandardCharsets.UTF_8));
+        AlertEvent typed = notifications.readValue().alert();
+        assertThat(typed.alertname()).isEqualTo("TestAlert");
+        assertThat(typed.status()).isEqualTo("firing");
+        assertThat(typed.receiver()).isEqualTo("homelab-telegram");
+        assertThat(typed.startsAt()).as("no startsAt: the message shows when it was received").isNull();
+        assertThat(typed.receivedAt()).isEqualTo(RECEIVED);
+
+        pipe("{}/{}:{}", Fixtures.grafana());
+        Map<String, AlertEvent> grafana = new java.util.HashMap<>();
+        priority.readValuesToList().forEach(n -> grafana.put(n.alert().alertname(), n.alert()));
+        notifications.readValuesToList().forEach(n -> grafana.put(n.alert().alertname(), n.alert()));
+        assertThat(grafana.get("NAS volume almost full").status()).isEqualTo("firing");
+        assertThat(grafana.get("NAS volume almost full").startsAt()).isEqualTo(Instant.parse("2026-11-30T20:14:03.157076Z"));
+        assertThat(grafana.get("UPS on battery").status()).isEqualTo("resolved");
+        assertThat(grafana.get("UPS on battery").endsAt()).isEqualTo(Instant.parse("2026-11-30T19:09:00Z"));
+    }
+
+    @Test
+    void an_alert_without_any_status_takes_its_groups_else_what_its_end_time_says() {
+        pipe("g", "{\"status\":\"resolved\",\"alerts\":[{\"labels\":{\"alertname\":\"A\"}}]}".getBytes(StandardCharsets.UTF_8));
+        pipe("g", ("{\"alerts\":[{\"labels\":{\"alertname\":\"B\"},\"endsAt\":\"" + RECEIVED.minusSeconds(60) + "\"},"
+                + "{\"labels\":{\"alertname\":\"C\"},\"endsAt\":\"" + RECEIVED.plusSeconds(300) + "\"},"
+                + "{\"labels\":{\"alertname\":\"D\"},\"endsAt\":\"0001-01-01T00:00:00Z\"}]}").getBytes(StandardCharsets.UTF_8));
+        assertThat(notifications.readValuesToList()).extracting(n -> n.alert().alertname() + " " + n.alert().status())
+                .containsExactly("A resolved", "B resolved", "C firing", "D firing");
+    }
+
+    @Test
     void computes_the_fingerprint_when_the_alert_has_none() {
         String body = new String(Fixtures.alertmanager("firing-single.json"), StandardCharsets.UTF_8)
                 .replace("\"fingerprint\": \"bfcfce9889d1664b\"", "\"fingerprint\": \"\"");

@@ -25,12 +25,18 @@ import io.homelab.alerts.common.model.WebhookLimits;
 
 /**
  * Checks that a body is an Alertmanager webhook, payload version 4, as every Alertmanager from
- * 0.25 on sends it. Fields we do not know (such as {@code notification_reason}) are allowed:
- * the body is stored as received, not rewritten. Problems name the field, e.g.
+ * 0.25 on sends it, or Grafana alerting's (version 1, the same shape). Lenient where it costs
+ * nothing: fields only Alertmanager fills in ({@code version}, {@code groupKey}, {@code startsAt},
+ * {@code fingerprint}, an alert's {@code status} …) may be missing, as in a hand-written test.
+ * Fields we do not know (such as {@code notification_reason}, Grafana's {@code orgId}) are
+ * allowed: the body is stored as received, not rewritten. Problems name the field, e.g.
  * {@code alerts[1].labels.severity: must be a string}.
  */
 public final class WebhookValidator {
     public static final String SUPPORTED_VERSION = "4";
+    /** Grafana alerting's webhook contact point sends Alertmanager's shape under this version. */
+    public static final String GRAFANA_VERSION = "1";
+    private static final Set<String> ACCEPTED_VERSIONS = Set.of(SUPPORTED_VERSION, GRAFANA_VERSION);
     /** Alertmanager's payload nests 4 deep; anything far deeper is not a webhook. */
     public static final int MAX_NESTING_DEPTH = 32;
     private static final int MAX_PROBLEMS = 10;
@@ -83,10 +89,11 @@ public final class WebhookValidator {
         List<String> problems = new ArrayList<>();
         List<String> tooLarge = new ArrayList<>();
         JsonNode version = root.get("version");
-        if (version == null) {
-            problems.add("version: missing (Alertmanager sends \"4\")");
-        } else if (!version.isTextual() || !SUPPORTED_VERSION.equals(version.asText())) {
-            problems.add("version: unsupported payload version " + version + ", only \"" + SUPPORTED_VERSION + "\" is supported");
+        // No version: what people type by hand (and the old docs' test curl); taken as Alertmanager's 4.
+        // "1": Grafana's webhook contact point, the same shape with a few extra fields (kept as received).
+        if (version != null && !(version.isTextual() && ACCEPTED_VERSIONS.contains(version.asText()))) {
+            problems.add("version: unsupported payload version " + abbreviate(version) + ", only \"" + SUPPORTED_VERSION
+                    + "\" (Alertmanager) or \"" + GRAFANA_VERSION + "\" (Grafana) is supported");
         }
         for (String field : List.of("groupKey", "receiver", "externalURL")) {
             optionalText(root, field, field, WebhookLimits.maxChars(field), problems, tooLarge);
@@ -129,7 +136,23 @@ public final class WebhookValidator {
             return new Validation.TooLarge(first(tooLarge));
         }
         JsonNode groupKey = root.get("groupKey");
-        return new Validation.Valid(groupKey == null || groupKey.isNull() ? null : groupKey.asText(), count);
+        return new Validation.Valid(groupKey == null || groupKey.isNull() || groupKey.asText().isEmpty()
+                ? groupKeyOf(root.get("groupLabels")) : groupKey.asText(), count);
+    }
+
+    /**
+     * What Alertmanager would call the group when the sender did not say (a hand-written test):
+     * {@code {}:{name="value",…}} of its group labels, sorted; only the record's key, the body stays as sent.
+     */
+    static String groupKeyOf(JsonNode groupLabels) {
+        java.util.TreeMap<String, String> labels = new java.util.TreeMap<>();
+        if (groupLabels != null && groupLabels.isObject()) {
+            groupLabels.fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        }
+        StringBuilder key = new StringBuilder("{}:{");
+        labels.forEach((name, value) -> key.append(key.length() > 4 ? "," : "").append(name).append("=\"")
+                .append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append('"'));
+        return key.append('}').toString();
     }
 
     private static List<String> first(List<String> problems) {
@@ -141,10 +164,9 @@ public final class WebhookValidator {
             problems.add(path + ": must be an object, got " + kind(alert));
             return;
         }
+        // Missing: the group's status, else what endsAt says (the processor applies the same rule).
         JsonNode status = alert.get("status");
-        if (status == null) {
-            problems.add(path + ".status: missing (\"firing\" or \"resolved\")");
-        } else if (!(status.isTextual() && STATUSES.contains(status.asText()))) {
+        if (status != null && !status.isNull() && !(status.isTextual() && STATUSES.contains(status.asText()))) {
             problems.add(path + ".status: must be \"firing\" or \"resolved\", got " + abbreviate(status));
         }
         JsonNode labels = alert.get("labels");
