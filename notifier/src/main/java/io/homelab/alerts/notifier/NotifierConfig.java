@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * What the notifier needs to know: where events come from, which chats to notify, how to show times.
  *
- * @param stormThreshold more alerts than this for one chat in one batch are sent as one digest; 0: never
+ * @param stormThreshold more alerts than this gathered for one chat become one summary instead of a list; 0: always a list
  * @param silenceButtons put 🔕 Silence 1h / 4h / 24h buttons under firing alerts (ALERTMANAGER_URL is set)
  * @param approvalTimeout approval requests older than this are not shown (they could no longer be approved)
  */

@@ -71,11 +71,7 @@ class NotifierRebalanceTest {
     }
 
     static Set<String> delivered(TelegramBotApiStandIn telegram) {
-        Set<String> names = new TreeSet<>();
-        for (String text : telegram.sentTexts()) {
-            text.lines().filter(l -> l.startsWith("<b>Alert:</b> ")).forEach(l -> names.add(l.substring("<b>Alert:</b> ".length())));
-        }
-        return names;
+        return new TreeSet<>(NotifierServiceTest.delivered(telegram.sentTexts())); // full messages and list lines alike
     }
 
     static Notification notification(String name) {

@@ -67,7 +67,7 @@ class NotifierServiceTest {
         KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 1, 1024 * 1024);
         telegram = new TelegramBotApiStandIn(TOKEN);
         channel = new TelegramChannel(TOKEN, telegram.url());
-        notifier = new NotifierService(new NotifierConfig(topics, kafka.bootstrapServers(), List.of(CHAT), ZoneId.of("UTC"), 1024 * 1024, 10, false),
+        notifier = new NotifierService(new NotifierConfig(topics, kafka.bootstrapServers(), List.of(CHAT), ZoneId.of("UTC"), 1024 * 1024, 25, false),
                 channel, fault -> {}).start();
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
                 topics.notifications().keySerde().serializer(), topics.notifications().valueSerde().serializer());
@@ -92,6 +92,10 @@ class NotifierServiceTest {
             producer.send(new ProducerRecord<>(topics.notifications().name(), e.fingerprint(),
                     new Notification(e, DedupReason.FIRST, false, List.of(), "default"))).get();
         }
+    }
+
+    static List<String> delivered(List<String> texts) {
+        return TelegramBotApiStandIn.alertnames(texts);
     }
 
     @Test
@@ -132,9 +136,10 @@ class NotifierServiceTest {
         }
         publish(alert("First"), alert("Second"), alert("Third"));
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> telegram.sentTexts().size() == 3);
-        assertThat(telegram.sentTexts()).extracting(t -> t.lines().filter(l -> l.startsWith("<b>Alert:")).findFirst().orElseThrow())
-                .containsExactly("<b>Alert:</b> First", "<b>Alert:</b> Second", "<b>Alert:</b> Third");
+        // Gathered while the chat waits: one message or a few, all three in order, none twice.
+        await().atMost(Duration.ofSeconds(60)).until(() -> delivered(telegram.sentTexts()).size() == 3);
+        Thread.sleep(1500);
+        assertThat(delivered(telegram.sentTexts())).containsExactly("First", "Second", "Third");
     }
 
     @Test
@@ -152,7 +157,9 @@ class NotifierServiceTest {
     @Test
     void a_permanent_error_goes_to_the_dead_letter_topic_with_the_reason_and_the_queue_moves_on() throws Exception {
         telegram.failNext(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: can't parse entities: Unsupported start tag\"}");
-        publish(alert("Broken"), alert("Next"));
+        publish(alert("Broken"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !telegram.calls().isEmpty());
+        publish(alert("Next"));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 2);
         assertThat(telegram.sentTexts().get(0)).as("reported once, in the chat, in plain words")
@@ -171,9 +178,11 @@ class NotifierServiceTest {
     void keeps_sending_to_a_group_that_was_upgraded_to_a_supergroup() throws Exception {
         telegram.failNext(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: group chat was upgraded to a supergroup chat\","
                 + "\"parameters\":{\"migrate_to_chat_id\":-1009999}}");
-        publish(alert("First"), alert("Second"));
+        publish(alert("First"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !telegram.calls().isEmpty());
+        publish(alert("Second"));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> delivered(telegram.sentTexts()).size() == 2);
         List<TelegramBotApiStandIn.Call> calls = telegram.calls();
         assertThat(calls.get(0).body().get("chat_id").asText()).isEqualTo(CHAT);
         assertThat(calls.subList(1, calls.size())).allSatisfy(c -> assertThat(c.body().get("chat_id").asText()).isEqualTo("-1009999"));
@@ -181,10 +190,14 @@ class NotifierServiceTest {
 
     @Test
     void paces_messages_to_one_a_second_per_chat() throws Exception {
-        publish(alert("A"), alert("B"), alert("C"));
+        for (String name : List.of("A", "B", "C", "D", "E")) {
+            publish(alert(name));
+            Thread.sleep(400);
+        }
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> delivered(telegram.sentTexts()).size() == 5);
         List<TelegramBotApiStandIn.Call> calls = telegram.calls();
+        assertThat(calls.size()).as("five alerts over 1.6 s: gathered into fewer messages").isBetween(2, 4);
         for (int i = 1; i < calls.size(); i++) {
             assertThat(Duration.between(calls.get(i - 1).at(), calls.get(i).at())).isGreaterThanOrEqualTo(Duration.ofMillis(990));
         }
@@ -205,39 +218,87 @@ class NotifierServiceTest {
     }
 
     @Test
-    void a_storm_for_one_chat_becomes_one_digest_instead_of_a_flood() throws Exception {
-        telegram.failNext(429, TelegramBotApiStandIn.tooManyRequests(5));
+    void what_gathers_while_the_chat_waits_goes_out_as_one_list_critical_first_then_by_alertname() throws Exception {
         publish(alert("Before"));
         await().atMost(Duration.ofSeconds(10)).until(() -> !telegram.calls().isEmpty());
-        // While the notifier waits out the 429, a storm arrives, all at once.
-        for (int i = 0; i < 25; i++) {
-            AlertEvent e = alert(i % 5 == 0 ? "DiskFull" : "ContainerDown");
+        // The chat's next slot is a second away: these arrive meanwhile.
+        for (String name : List.of("Zeta", "Alpha", "Mid")) {
+            AlertEvent warning = new AlertEvent("fp-" + name, "firing", Map.of("alertname", name, "severity", "warning", "instance", "nas:9100"),
+                    Map.of("summary", name + " & <friends>"), Instant.parse("2026-11-25T21:59:50Z"), null, null, "r", null, 0,
+                    Instant.parse("2026-11-25T21:59:51Z"), null);
+            publish(warning);
+        }
+        publish(alert("Omega"));
+        AlertEvent omega = alert("Omega");
+        publish(new AlertEvent(omega.fingerprint(), "resolved", omega.labels(), omega.annotations(), omega.startsAt(),
+                Instant.parse("2026-11-25T22:09:50Z"), null, "r", null, 0, omega.receivedAt(), null));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> delivered(telegram.sentTexts()).size() == 6);
+        Thread.sleep(1500);
+        List<String> texts = telegram.sentTexts();
+        assertThat(texts).hasSize(2);
+        assertThat(texts.get(0)).contains("<b>Alert:</b> Before");
+        assertThat(texts.get(1)).isEqualTo("""
+                🔔 <b>5 alerts</b> (4 firing, 1 resolved)
+
+                🔴 <b>Omega</b> · docker-host:8080 — Omega &lt;is&gt; down
+                ✅ <i>resolved</i> <b>Omega</b> · docker-host:8080 — Omega &lt;is&gt; down
+                🟡 <b>Alpha</b> · nas:9100 — Alpha &amp; &lt;friends&gt;
+                🟡 <b>Mid</b> · nas:9100 — Mid &amp; &lt;friends&gt;
+                🟡 <b>Zeta</b> · nas:9100 — Zeta &amp; &lt;friends&gt;""");
+        List<TelegramBotApiStandIn.Call> calls = telegram.calls();
+        assertThat(Duration.between(calls.get(0).at(), calls.get(1).at())).isGreaterThanOrEqualTo(Duration.ofMillis(990));
+    }
+
+    @Test
+    void past_the_threshold_what_gathered_becomes_one_summary() throws Exception {
+        telegram.failNext(429, TelegramBotApiStandIn.tooManyRequests(4));
+        publish(alert("Before"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !telegram.calls().isEmpty());
+        // While the notifier waits out the 429, a storm arrives.
+        for (int i = 0; i < 40; i++) {
+            AlertEvent e = alert(i % 5 == 0 ? "DiskFull" + i : "ContainerDown" + i);
             producer.send(new ProducerRecord<>(topics.notifications().name(), e.fingerprint(),
                     new Notification(e, DedupReason.FIRST, false, List.of(), "default")));
         }
         producer.flush();
 
-        // A poll can catch the first or last records of the storm apart from the rest: those few go one
-        // by one (never more than the threshold), the rest as exactly one digest. All 25 are accounted for.
-        await().atMost(Duration.ofSeconds(40)).until(() -> accountedFor(telegram.sentTexts()) == 25);
-        List<String> texts = telegram.sentTexts();
-        assertThat(texts.get(0)).contains("<b>Alert:</b> Before");
-        List<String> digests = texts.stream().filter(t -> t.startsWith("🌩")).toList();
-        int single = texts.size() - 1 - digests.size();
-        assertThat(digests).hasSize(1);
-        assertThat(single).isBetween(0, 10);
-        assertThat(digests.get(0)).startsWith("🌩 <b>Alert storm:</b> " + (25 - single) + " alerts at once (" + (25 - single)
-                + " firing, 0 resolved)").contains("ContainerDown ×", "…and " + (25 - single - 10) + " more.");
-        assertThat(texts).as("Before, at most a few single messages, one digest").hasSizeLessThanOrEqualTo(12);
+        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 1);
+        Thread.sleep(1500);
+        assertThat(telegram.sentTexts()).singleElement().asString()
+                .startsWith("🌩 <b>41 alerts</b> (41 firing, 0 resolved)\n\n<b>Critical, firing:</b>\n🔴 <b>Before</b> · docker-host:8080\n")
+                .contains("…and 29 more\n").contains("<b>By severity:</b>\ncritical ×41\n").contains("<b>By instance:</b>\ndocker-host:8080 ×41\n")
+                .endsWith("/alerts shows every alert firing now.");
     }
 
-    static int accountedFor(List<String> texts) {
-        int n = 0;
-        for (String t : texts.subList(Math.min(1, texts.size()), texts.size())) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^🌩 <b>Alert storm:</b> (\\d+) alerts").matcher(t);
-            n += m.find() ? Integer.parseInt(m.group(1)) : 1;
-        }
-        return n;
+    @Test
+    void a_list_telegram_refuses_is_sent_one_by_one_and_only_what_it_cannot_take_is_dead_lettered() throws Exception {
+        publish(alert("Before"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !telegram.calls().isEmpty());
+        publish(alert("One"), alert("Two"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> telegram.sentTexts().size() == 1);
+        telegram.failNext(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: can't parse entities: Unsupported start tag\"}");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> delivered(telegram.sentTexts()).size() == 3);
+        assertThat(delivered(telegram.sentTexts())).containsExactly("Before", "One", "Two");
+        assertThat(telegram.sentTexts().get(1)).startsWith("🔴 <b>Prometheus Alert</b>");
+        assertThat(KafkaTestClients.readAll(kafka.bootstrapServers(), topics.deadLetters().name())).isEmpty();
+    }
+
+    @Test
+    void a_message_telegram_refuses_as_too_long_is_split_and_sent_never_dead_lettered() throws Exception {
+        telegram.failNext(400, "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: message is too long\"}");
+        AlertEvent base = alert("Wordy");
+        publish(new AlertEvent(base.fingerprint(), base.status(), base.labels(), Map.of("summary", "Wordy &lt;is&gt; down " + "s".repeat(1500),
+                "description", "d".repeat(1500)), base.startsAt(), null, null, "r", null, 0, base.receivedAt(), null));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> telegram.sentTexts().size() >= 2);
+        Thread.sleep(500);
+        List<String> texts = telegram.sentTexts();
+        assertThat(texts).hasSize(2);
+        assertThat(String.join("\n", texts)).contains("<b>Alert:</b> Wordy", "<b>Summary:</b> Wordy &amp;lt;is&amp;gt; down sss", "ddd");
+        assertThat(texts).allSatisfy(t -> assertThat(io.homelab.alerts.notifier.format.MessageSplitter.plainLength(t)).isLessThanOrEqualTo(2048));
+        assertThat(KafkaTestClients.readAll(kafka.bootstrapServers(), topics.deadLetters().name())).isEmpty();
     }
 
     void remediatorSays(RemediationUpdate update) throws Exception {
@@ -348,11 +409,11 @@ class NotifierServiceTest {
         producer.send(new ProducerRecord<>(topics.priorityNotifications().name(), critical.fingerprint(),
                 new Notification(critical, DedupReason.FIRST, false, List.of(), "default"))).get();
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> telegram.sentTexts().size() == 7);
+        await().atMost(Duration.ofSeconds(30)).until(() -> delivered(telegram.sentTexts()).size() == 7);
         List<String> sent = telegram.sentTexts();
         int position = java.util.stream.IntStream.range(0, sent.size()).filter(i -> sent.get(i).contains("DiskFailing")).findFirst().orElseThrow();
-        assertThat(position).as("sent after at most the message in flight, not after the whole backlog: " + sent).isLessThanOrEqualTo(2);
-        assertThat(sent.stream().filter(t -> t.contains("Info")).map(t -> t.replaceAll("(?s).*Alert:</b> (Info\\d).*", "$1")).toList())
+        assertThat(position).as("in the next message or the one after, not after the whole backlog: " + sent).isLessThanOrEqualTo(2);
+        assertThat(delivered(sent).stream().filter(n -> n.startsWith("Info")).toList())
                 .as("the backlog itself stays in order").containsExactly("Info1", "Info2", "Info3", "Info4", "Info5", "Info6");
     }
 

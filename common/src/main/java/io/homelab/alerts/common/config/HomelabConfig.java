@@ -97,7 +97,7 @@ public record HomelabConfig(
             new Setting("ALERT_REMINDERS", "true", "send a still-firing alert again once the dedup window has passed (true/false)"),
             new Setting("ALERT_FLAP_CHANGES", "4", "status changes within ALERT_FLAP_WINDOW that make an alert flapping, 0 to 1000 (0: no flapping detection)"),
             new Setting("ALERT_FLAP_WINDOW", "600", "seconds, 1 to 604800: how far back status changes count, and how long a flapping alert must be stable"),
-            new Setting("ALERT_STORM_THRESHOLD", "10", "more alerts than this for one chat at once are sent as one digest message, 0 to 100000 (0: never)"),
+            new Setting("ALERT_STORM_THRESHOLD", "25", "more alerts than this gathered for one chat become one summary message instead of a list, 0 to 100000 (0: always a list)"),
             new Setting("KAFKA_BOOTSTRAP_SERVERS", null, "external Kafka cluster (unset: start an embedded broker in-process)"),
             new Setting("KAFKA_EMBEDDED_PORT", "9092", "loopback port of the embedded broker, 0 to 65535 (0: any free port)"),
             new Setting("KAFKA_EMBEDDED_BIND", "127.0.0.1", "address the embedded broker listens on (0.0.0.0: every interface, as run --target broker does in docker-compose; it has no authentication)"),

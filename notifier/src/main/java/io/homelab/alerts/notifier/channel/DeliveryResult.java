@@ -16,6 +16,9 @@ public sealed interface DeliveryResult {
     /** Try again: after {@code retryAfter} when the other side said so (Telegram's 429), else with backoff. */
     record Retryable(Failure failure, String reason, Optional<Duration> retryAfter) implements DeliveryResult {}
 
+    /** Telegram's "message is too long": the same content must go out in smaller messages, never be dropped. */
+    record TooLong(String reason) implements DeliveryResult {}
+
     /** Will never succeed as it is (e.g. Telegram's 400 "can't parse entities"): dead-letter it and move on. */
     record Permanent(Failure failure, String reason) implements DeliveryResult {}
 }

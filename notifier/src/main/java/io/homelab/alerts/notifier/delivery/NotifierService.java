@@ -14,8 +14,11 @@ import io.homelab.alerts.notifier.channel.OutgoingMessage;
 import io.homelab.alerts.notifier.commands.ButtonData;
 import io.homelab.alerts.notifier.format.MessageFormatter;
 import io.homelab.alerts.notifier.format.MessageSplitter;
-import io.homelab.alerts.notifier.format.StormDigest;
+import io.homelab.alerts.notifier.format.PackedMessage;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -36,42 +39,133 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes alert events and delivers each to every configured chat, in order, committing a
- * record's offset only after every chat has it (at-least-once: a crash between the send and the
- * commit repeats at most that one message). Retryable failures wait (Telegram's
- * {@code retry_after} exactly, else exponential backoff up to a minute) while the message stays
- * in Kafka; permanent failures go to the dead-letter topic with the reason and the queue moves on.
+ * Consumes alert events and delivers them to every configured chat, committing a record's offset
+ * only after every chat has it (at-least-once: a crash between a send and its commit repeats at
+ * most those messages).
+ *
+ * <p>Delivery coalesces per chat (and forum topic): the first alert after a quiet spell goes out
+ * at once; whatever arrives for that chat while its next send slot (Telegram's limits, {@link
+ * RateLimiter}) is not yet open is gathered, and goes out when the slot opens as one message: a
+ * list (critical first, then by alertname) or, past {@code stormThreshold} alerts, a summary. The
+ * same gathering drains a backlog after an outage. Approval requests and remediation outcomes keep
+ * messages of their own. Retryable failures wait for that chat alone (Telegram's {@code
+ * retry_after} exactly, else exponential backoff up to a minute) while the alerts stay in Kafka;
+ * "message is too long" sends the same alerts in smaller messages; other permanent failures go to
+ * the dead-letter topic with the reason and the chat is told once.
  */
 public final class NotifierService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NotifierService.class);
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
-    /** How long a storm may keep arriving before its digest goes out, and the quiet gap that ends it. */
-    static final Duration STORM_GATHER_MAX = Duration.ofSeconds(2);
-    static final Duration STORM_GATHER_QUIET = Duration.ofMillis(300);
-    /** A storm gathered beyond this many records is sent as it is (memory); the rest makes the next digest. */
-    static final int MAX_STORM_GATHER = 5000;
+    /** Alerts waiting in all chats beyond which the normal lane stops fetching (memory in a long outage); the urgent lanes stop at twice that. */
+    static final int MAX_WAITING = 5000;
+    /** The smallest message a too-long refusal can shrink a chat's messages to. */
+    static final int MIN_BUDGET = 512;
+    /** One round of sends ends after this long, so the consumer keeps polling (group membership) even when Telegram is slow. */
+    static final Duration MAX_SEND_ROUND = Duration.ofSeconds(5);
+    /** The longest the loop sleeps in poll while nothing is due. */
+    static final Duration IDLE_POLL = Duration.ofMillis(500);
 
     private final NotifierConfig config;
     private final Channel channel;
     private final MessageFormatter formatter;
     private final KafkaConsumer<String, byte[]> consumer;
     private final DeadLetters deadLetters;
-    // Both touched only on the consumer thread (the rebalance listener runs inside poll).
-    private boolean rebalanced;
-    private boolean waiting;
-    /** Urgent-lane records fetched while waiting on a normal one, in fetch order; sent before the next normal message. */
-    private final List<ConsumerRecord<String, byte[]>> urgentArrivals = new java.util.ArrayList<>();
-    /** Beyond this many fetched urgent records, stop fetching until they are sent (bounded memory in a long outage). */
-    static final int MAX_URGENT_ARRIVALS = 500;
     private final RateLimiter limiter;
-    private final MessageSplitter splitter = new MessageSplitter(MessageSplitter.TELEGRAM_LIMIT);
     /** Groups upgraded to supergroups: old id → new id (Telegram's migrate_to_chat_id). */
     private final Map<String, String> migrated = new java.util.concurrent.ConcurrentHashMap<>();
     private final Thread thread;
     private final io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics consumerMetrics;
     private volatile boolean running = true;
     private volatile boolean polled;
+
+    // Touched only on the consumer thread (the rebalance listener runs inside poll).
+    private boolean rebalanced;
+    /** What waits for each chat, in the order chats first got something. */
+    private final Map<ChatTarget, ChatQueue> queues = new LinkedHashMap<>();
+    private final InFlight inFlight = new InFlight();
+    private long arrivals;
+
+    /** One alert waiting for one chat. */
+    private record Waiting(ConsumerRecord<String, byte[]> record, Notification notification, long seq) {}
+
+    /**
+     * A message of its own: an approval request, a remediation outcome, a part of a long alert, a
+     * report of an undeliverable message. {@code record} is done for this chat when its last
+     * message is sent ({@code completes}); null for reports.
+     */
+    private record Solo(ConsumerRecord<String, byte[]> record, OutgoingMessage message, boolean completes, long seq, String what,
+            Waiting alone) {
+        Solo(ConsumerRecord<String, byte[]> record, OutgoingMessage message, boolean completes, long seq, String what) {
+            this(record, message, completes, seq, what, null);
+        }
+    }
+
+    /** One chat's waiting alerts and messages, and its retry state. */
+    private static final class ChatQueue {
+        final ChatTarget target;
+        final List<Waiting> alerts = new ArrayList<>();
+        final ArrayDeque<Solo> solos = new ArrayDeque<>();
+        long retryAtNanos;
+        Duration backoff = FIRST_BACKOFF;
+        DeliveryResult.Failure lastFailure;
+        int budget = MessageSplitter.TELEGRAM_LIMIT;
+
+        ChatQueue(ChatTarget target) {
+            this.target = target;
+        }
+
+        boolean idle() {
+            return alerts.isEmpty() && solos.isEmpty();
+        }
+    }
+
+    /**
+     * Per partition, the fetched records not yet delivered everywhere (offset → chats still to
+     * go), and the next offset to read: what may be committed is the lowest undelivered offset.
+     */
+    private static final class InFlight {
+        final Map<TopicPartition, java.util.TreeMap<Long, Integer>> open = new HashMap<>();
+        final Map<TopicPartition, Long> next = new HashMap<>();
+        final Map<TopicPartition, Long> committed = new HashMap<>();
+
+        void fetched(ConsumerRecord<String, byte[]> r, int chats) {
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            next.put(tp, r.offset() + 1);
+            if (chats > 0) {
+                open.computeIfAbsent(tp, k -> new java.util.TreeMap<>()).put(r.offset(), chats);
+            }
+        }
+
+        void done(ConsumerRecord<String, byte[]> r) {
+            java.util.TreeMap<Long, Integer> offsets = open.get(new TopicPartition(r.topic(), r.partition()));
+            if (offsets != null) {
+                offsets.computeIfPresent(r.offset(), (k, v) -> v <= 1 ? null : v - 1);
+            }
+        }
+
+        /** The offsets that can be committed and were not yet. */
+        Map<TopicPartition, OffsetAndMetadata> committable(Set<TopicPartition> of) {
+            Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+            for (Map.Entry<TopicPartition, Long> e : next.entrySet()) {
+                if (!of.contains(e.getKey())) {
+                    continue;
+                }
+                java.util.TreeMap<Long, Integer> offsets = open.get(e.getKey());
+                long upTo = offsets == null || offsets.isEmpty() ? e.getValue() : offsets.firstKey();
+                if (!Long.valueOf(upTo).equals(committed.get(e.getKey()))) {
+                    out.put(e.getKey(), new OffsetAndMetadata(upTo));
+                }
+            }
+            return out;
+        }
+
+        void clear() {
+            open.clear();
+            next.clear();
+            committed.clear();
+        }
+    }
 
     public NotifierService(NotifierConfig config, Channel channel, Consumer<String> onFatal) {
         this(config, channel, new RateLimiter(java.time.Clock.systemUTC()), onFatal);
@@ -108,6 +202,7 @@ public final class NotifierService implements AutoCloseable {
                 config.topics().notifications().name()), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                commitDone(new java.util.HashSet<>(partitions)); // what was delivered stays delivered
                 rebalanced = true;
             }
 
@@ -119,24 +214,27 @@ public final class NotifierService implements AutoCloseable {
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 rebalanced = true;
-                if (waiting) {
-                    // New partitions arrive unpaused: keep them paused while we wait out a retry.
-                    consumer.pause(partitions);
-                }
             }
         });
         try {
             while (running) {
-                if (!urgentArrivals.isEmpty() && !deliverUrgentArrivals()) {
-                    rewindToCommitted();
-                    continue;
-                }
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                sendDue();
+                commitDone(consumer.assignment());
+                holdBackWhenFull();
+                ConsumerRecords<String, byte[]> records = consumer.poll(untilNextDue());
                 polled = true;
-                rebalanced = false;
-                if (!deliverBatch(records)) {
-                    rewindToCommitted();
+                if (rebalanced) {
+                    rebalanced = false;
+                    if (!queues.isEmpty() || !inFlight.next.isEmpty()) {
+                        // Partitions moved: what was fetched but not delivered is read again from the commits.
+                        queues.clear();
+                        inFlight.clear();
+                        consumer.resume(consumer.assignment());
+                        Offsets.rewindToCommitted(consumer);
+                        continue;
+                    }
                 }
+                records.forEach(this::enqueue);
             }
         } catch (WakeupException e) {
             if (running) {
@@ -148,223 +246,338 @@ public final class NotifierService implements AutoCloseable {
         }
     }
 
-    /**
-     * Delivers and commits record by record; false if the batch was abandoned part-way (rebalance,
-     * shutdown). A chat that would get more than the storm threshold from one batch gets one digest
-     * instead, and such a batch is committed once at its end.
-     */
-    private boolean deliverBatch(ConsumerRecords<String, byte[]> records) {
-        List<ConsumerRecord<String, byte[]>> batch = new java.util.ArrayList<>();
-        records.forEach(batch::add);
-        Map<ChatTarget, List<Notification>> storms = stormsIn(batch);
-        if (!storms.isEmpty()) {
-            // A storm rarely lands in one fetch: keep reading while it is still arriving, so it
-            // becomes one digest rather than several.
-            long until = System.nanoTime() + STORM_GATHER_MAX.toNanos();
-            while (running && !rebalanced && System.nanoTime() < until && batch.size() < MAX_STORM_GATHER) {
-                ConsumerRecords<String, byte[]> more = consumer.poll(STORM_GATHER_QUIET);
-                if (more.isEmpty()) {
-                    break;
-                }
-                more.forEach(batch::add);
-            }
-            if (rebalanced) {
-                return false;
-            }
-            return deliverStorm(batch, stormsIn(batch));
-        }
-        // Urgent lanes (critical alerts, approvals) first; each partition keeps its own order.
-        batch.sort(java.util.Comparator.comparing(r -> !isUrgent(r.topic())));
-        for (ConsumerRecord<String, byte[]> record : batch) {
-            if (!isUrgent(record.topic()) && !deliverUrgentArrivals()) {
-                return false;
-            }
-            if (!running || rebalanced || !handle(record, Set.of()) || !commit(record)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private boolean isUrgent(String topic) {
         return !topic.equals(config.topics().notifications().name());
     }
 
-    /**
-     * Before each message of the normal lane, fetches and sends whatever arrived meanwhile in the
-     * urgent lanes, so a critical alert or an approval request waits for at most one message of a
-     * backlog, not for all of it. False when abandoned (rebalance, shutdown).
-     */
-    private static final Duration URGENT_POLL = Duration.ofMillis(10);
-
-    private boolean deliverUrgentArrivals() {
-        Set<TopicPartition> normal = normalPartitions();
-        consumer.pause(normal);
-        try {
-            // Not Duration.ZERO: that only sends the fetch, and its answer would wait for the next message.
-            keepUrgent(consumer.poll(URGENT_POLL));
-        } finally {
-            // The poll may have started a rebalance that took partitions away: resume only what is still ours.
-            normal.retainAll(consumer.assignment());
-            consumer.resume(normal);
+    /** Bounded memory in a long outage: past the bound the normal lane waits in Kafka; critical alerts and approvals still come, up to twice it. */
+    private void holdBackWhenFull() {
+        int waiting = 0;
+        for (ChatQueue q : queues.values()) {
+            waiting += q.alerts.size() + q.solos.size();
         }
-        while (!urgentArrivals.isEmpty()) {
-            ConsumerRecord<String, byte[]> record = urgentArrivals.remove(0);
-            if (!running || rebalanced || !handle(record, Set.of()) || !commit(record)) {
-                return false;
-            }
-        }
-        return !rebalanced;
-    }
-
-    private Set<TopicPartition> normalPartitions() {
-        Set<TopicPartition> normal = new java.util.HashSet<>();
+        Set<TopicPartition> hold = new java.util.HashSet<>();
         for (TopicPartition tp : consumer.assignment()) {
-            if (!isUrgent(tp.topic())) {
-                normal.add(tp);
+            if (waiting >= 2 * MAX_WAITING || (waiting >= MAX_WAITING && !isUrgent(tp.topic()))) {
+                hold.add(tp);
             }
         }
-        return normal;
+        Set<TopicPartition> flowing = new java.util.HashSet<>(consumer.assignment());
+        flowing.removeAll(hold);
+        consumer.pause(hold);
+        consumer.resume(flowing);
     }
 
-    /** Keeps fetched urgent records for sending; a normal partition's records, should any slip through, are put back. */
-    private void keepUrgent(ConsumerRecords<String, byte[]> fetched) {
-        for (TopicPartition tp : fetched.partitions()) {
-            List<ConsumerRecord<String, byte[]>> records = fetched.records(tp);
-            if (isUrgent(tp.topic())) {
-                urgentArrivals.addAll(records);
-            } else {
-                consumer.seek(tp, records.get(0).offset());
+    /** How long poll may wait: until the first chat with something waiting may send, at most {@link #IDLE_POLL}. */
+    private Duration untilNextDue() {
+        long now = System.nanoTime();
+        Duration wait = IDLE_POLL;
+        for (ChatQueue q : queues.values()) {
+            if (q.idle()) {
+                continue;
+            }
+            Duration retry = Duration.ofNanos(Math.max(0, q.retryAtNanos - now));
+            Duration slot = channel.rateLimited() ? limiter.delayFor(chat(q)) : Duration.ZERO;
+            Duration due = retry.compareTo(slot) > 0 ? retry : slot;
+            if (due.compareTo(wait) < 0) {
+                wait = due;
             }
         }
+        // Never zero: Duration.ZERO only sends the fetch, and its answer would wait for the next round.
+        return wait.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : wait;
     }
 
-    private boolean commit(ConsumerRecord<String, byte[]> record) {
-        return Offsets.commit(consumer, record, log);
+    private String chat(ChatQueue q) {
+        return migrated.getOrDefault(q.target.chatId(), q.target.chatId());
     }
 
-    /** Positions moved past records we did not deliver: go back to what is committed. */
-    private void rewindToCommitted() {
-        urgentArrivals.clear(); // fetched, not sent: read again from the commit
-        Offsets.rewindToCommitted(consumer);
+    private ChatQueue queue(ChatTarget target) {
+        return queues.computeIfAbsent(target, ChatQueue::new);
     }
 
-    /** The chats that would get more than the storm threshold from this batch, with what they would get. */
-    private Map<ChatTarget, List<Notification>> stormsIn(List<ConsumerRecord<String, byte[]>> records) {
-        if (config.stormThreshold() <= 0 || records.size() <= config.stormThreshold()) {
-            return Map.of();
-        }
-        Map<ChatTarget, List<Notification>> byChat = new java.util.LinkedHashMap<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
-            Notification n = decode(record);
-            if (n != null && !n.webhooksOnly()) {
-                for (ChatTarget target : targets(n.chats())) {
-                    byChat.computeIfAbsent(target, k -> new java.util.ArrayList<>()).add(n);
-                }
-            }
-        }
-        byChat.values().removeIf(list -> list.size() <= config.stormThreshold());
-        return byChat;
-    }
-
-    private boolean deliverStorm(List<ConsumerRecord<String, byte[]>> records, Map<ChatTarget, List<Notification>> storms) {
-        for (Map.Entry<ChatTarget, List<Notification>> storm : storms.entrySet()) {
-            ChatTarget target = storm.getKey();
-            for (String part : splitter.split(StormDigest.format(storm.getValue()))) {
-                String chat = migrated.getOrDefault(target.chatId(), target.chatId());
-                DeliveryResult result = deliver(new OutgoingMessage(chat, target.threadId(), part));
-                if (result == null) {
-                    return false;
-                }
-                if (result instanceof DeliveryResult.Permanent permanent) {
-                    log.error("Could not deliver the storm digest to chat {}: {} [{}]", chat, permanent.reason(), permanent.failure());
-                    break;
-                }
-            }
-            log.warn("Alert storm: {} alerts for chat {} sent as one digest", storm.getValue().size(), target.chatId());
-        }
-        Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
-            if (!running || rebalanced || !handle(record, storms.keySet())) {
-                return false;
-            }
-            ends.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
-        }
-        try {
-            consumer.commitSync(ends);
-        } catch (RebalanceInProgressException | CommitFailedException e) {
-            log.info("Commit interrupted by a group rebalance ({}); re-reading from the last commit", e.getClass().getSimpleName());
-            return false;
-        }
-        return true;
-    }
-
-    private Notification decode(ConsumerRecord<String, byte[]> record) {
+    /** Files a fetched record under every chat it is for; what needs no message is done at once. */
+    private void enqueue(ConsumerRecord<String, byte[]> record) {
         if (record.topic().equals(config.topics().remediationResults().name())) {
-            return null;
-        }
-        try {
-            Notification n = config.topics().notifications().valueSerde().deserializer().deserialize(record.topic(), record.value());
-            return n == null || n.alert() == null ? null : n;
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    /**
-     * Delivers one record to every chat but those in {@code covered} (they got a digest); false when
-     * it was abandoned (shutdown or rebalance while waiting).
-     */
-    private boolean handle(ConsumerRecord<String, byte[]> record, Set<ChatTarget> covered) {
-        if (record.topic().equals(config.topics().remediationResults().name())) {
-            return handleRemediation(record);
+            List<Solo> messages = remediationMessages(record);
+            inFlight.fetched(record, (int) messages.stream().filter(Solo::completes).count());
+            for (Solo solo : messages) {
+                queue(new ChatTarget(solo.message().chatId(), solo.message().threadId())).solos.add(solo);
+            }
+            return;
         }
         Notification notification;
         try {
             notification = config.topics().notifications().valueSerde().deserializer().deserialize(record.topic(), record.value());
         } catch (RuntimeException e) {
             deadLetter(record, null, "not a notification: " + e.getMessage());
-            return true;
+            inFlight.fetched(record, 0);
+            return;
         }
         if (notification == null || notification.alert() == null) {
             deadLetter(record, null, "empty record");
-            return true;
+            inFlight.fetched(record, 0);
+            return;
         }
-        if (notification.webhooksOnly()) {
-            return true; // its routes send it to webhooks only (their own consumers)
-        }
-        AlertEvent event = notification.alert();
-        String text = formatter.format(notification);
-        List<ChatTarget> chats = targets(notification.chats()).stream().filter(t -> !covered.contains(t)).toList();
-        List<String> parts = splitter.split(text);
+        // Routes that name only webhooks: their own consumers send it.
+        List<ChatTarget> chats = notification.webhooksOnly() ? List.of() : targets(notification.chats());
+        inFlight.fetched(record, chats.size());
+        long seq = arrivals++;
         for (ChatTarget target : chats) {
-            for (int i = 0; i < parts.size(); i++) {
-                String chat = migrated.getOrDefault(target.chatId(), target.chatId());
-                boolean last = i == parts.size() - 1;
-                List<OutgoingMessage.Button> buttons = last && config.silenceButtons() && event.isFiring()
-                        ? silenceButtons(record.topic().equals(config.topics().priorityNotifications().name()), record.partition(),
-                                record.offset())
-                        : List.of();
-                DeliveryResult result = deliver(new OutgoingMessage(chat, target.threadId(), parts.get(i), buttons));
-                if (result == null) {
-                    return false;
-                }
-                if (result instanceof DeliveryResult.Permanent permanent) {
-                    io.micrometer.core.instrument.Metrics.counter("homelab_notifications", "kind", "alert", "outcome", "dead_lettered").increment();
-                    log.error("Could not deliver {} ({}) to chat {}: {} [{}]; moved to the dead-letter topic",
-                            event.alertname(), event.fingerprint(), chat, permanent.reason(), permanent.failure());
-                    deadLetter(record, chat, permanent.failure() + ": " + permanent.reason());
-                    if (!reportUndeliverable(chat, target.threadId(), event.alertname(), record, permanent)) {
-                        return false;
-                    }
-                    break;
-                }
-                io.micrometer.core.instrument.Metrics.counter("homelab_notifications", "kind", "alert", "outcome", "sent").increment();
-                log.info("Sent {} {} ({}, {}){} to chat {} via {}", event.status(), event.alertname(), event.fingerprint(),
-                        notification.reason(), parts.size() > 1 ? " part " + (i + 1) + "/" + parts.size() : "", chat, channel.name());
+            queue(target).alerts.add(new Waiting(record, notification, seq));
+        }
+    }
+
+    /** Sends one message to every chat whose slot is open and that has something waiting. */
+    private void sendDue() {
+        long roundEnds = System.nanoTime() + MAX_SEND_ROUND.toNanos();
+        for (ChatQueue q : new ArrayList<>(queues.values())) {
+            if (!running || System.nanoTime() > roundEnds) {
+                return;
+            }
+            if (q.idle()) {
+                queues.remove(q.target);
+                continue;
+            }
+            if (System.nanoTime() < q.retryAtNanos || (channel.rateLimited() && !limiter.delayFor(chat(q)).isZero())) {
+                continue;
+            }
+            sendNext(q);
+        }
+    }
+
+    /**
+     * The next message for this chat: its oldest message of its own, or everything gathered: one
+     * alert in the full layout (possibly in parts), several as a list, past the threshold a summary.
+     */
+    private void sendNext(ChatQueue q) {
+        if (!q.solos.isEmpty() && (q.alerts.isEmpty() || q.solos.peekFirst().seq() < q.alerts.get(0).seq())) {
+            sendSolo(q, q.solos.peekFirst());
+            return;
+        }
+        if (q.alerts.size() == 1) {
+            // Alone: the full layout with its Silence buttons, as parts when long; they go out as messages of their own.
+            Waiting only = q.alerts.remove(0);
+            List<Solo> parts = alertParts(q, only);
+            for (int i = parts.size() - 1; i >= 0; i--) {
+                q.solos.addFirst(parts.get(i));
+            }
+            sendSolo(q, q.solos.peekFirst());
+            return;
+        }
+        List<Waiting> ordered = PackedMessage.ordered(q.alerts, Waiting::notification);
+        List<Notification> notifications = ordered.stream().map(Waiting::notification).toList();
+        List<Waiting> covered;
+        String html;
+        List<String> rest = List.of();
+        if (config.stormThreshold() > 0 && ordered.size() > config.stormThreshold()) {
+            covered = ordered;
+            List<String> parts = new MessageSplitter(q.budget).split(PackedMessage.summary(notifications));
+            html = parts.get(0);
+            rest = parts.subList(1, parts.size());
+        } else {
+            PackedMessage.Pack pack = PackedMessage.list(notifications, q.budget);
+            covered = ordered.subList(0, pack.covered());
+            html = pack.html();
+        }
+        OutgoingMessage message = new OutgoingMessage(q.target.chatId(), q.target.threadId(), html);
+        DeliveryResult result = send(q, message);
+        if (result instanceof DeliveryResult.Delivered) {
+            List<Waiting> sent = List.copyOf(covered);
+            removeAll(q, sent);
+            // A summary is built to fit one message; should it not, the rest follows as messages of its own.
+            for (int i = rest.size() - 1; i >= 0; i--) {
+                q.solos.addFirst(new Solo(null, new OutgoingMessage(q.target.chatId(), q.target.threadId(), rest.get(i)), false, -1, "summary part"));
+            }
+            sent.forEach(w -> inFlight.done(w.record()));
+            io.micrometer.core.instrument.Metrics.counter("homelab_notifications", "kind", "alert", "outcome", "sent").increment(sent.size());
+            log.info("Sent {} alerts as one {} to chat {} via {}", sent.size(), html.startsWith("🌩") ? "summary" : "list", chat(q), channel.name());
+        } else if (result instanceof DeliveryResult.Permanent permanent) {
+            // Refused together: each alert is tried on its own, so only the one Telegram cannot take is dead-lettered.
+            List<Waiting> refused = List.copyOf(covered);
+            removeAll(q, refused);
+            log.warn("Telegram refused a list of {} alerts for chat {} ({}); sending them one by one", refused.size(), chat(q),
+                    permanent.reason());
+            List<Solo> singles = new ArrayList<>();
+            refused.forEach(w -> singles.addAll(alertParts(q, w)));
+            for (int i = singles.size() - 1; i >= 0; i--) {
+                q.solos.addFirst(singles.get(i));
             }
         }
-        return true;
+    }
+
+    private static void removeAll(ChatQueue q, List<Waiting> sent) {
+        Set<Waiting> gone = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        gone.addAll(sent);
+        q.alerts.removeIf(gone::contains);
+    }
+
+    /** One alert in the full layout, in as many parts as it needs; the Silence buttons go under the last. */
+    private List<Solo> alertParts(ChatQueue q, Waiting w) {
+        List<String> parts = new MessageSplitter(q.budget).split(formatter.format(w.notification()));
+        boolean priority = w.record().topic().equals(config.topics().priorityNotifications().name());
+        List<Solo> out = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            boolean last = i == parts.size() - 1;
+            List<OutgoingMessage.Button> buttons = last && config.silenceButtons() && w.notification().alert().isFiring()
+                    ? silenceButtons(priority, w.record().partition(), w.record().offset()) : List.of();
+            out.add(new Solo(w.record(), new OutgoingMessage(q.target.chatId(), q.target.threadId(), parts.get(i), buttons), last, w.seq(),
+                    "alert", parts.size() == 1 ? w : null));
+        }
+        return out;
+    }
+
+    private void sendSolo(ChatQueue q, Solo solo) {
+        DeliveryResult result = send(q, solo.message());
+        if (result == null && solo.alone() != null) {
+            // Not sent (a retry wait): a one-message alert goes back to be gathered with what arrives meanwhile.
+            q.solos.pollFirst();
+            q.alerts.add(0, solo.alone());
+            return;
+        }
+        if (result instanceof DeliveryResult.Delivered) {
+            q.solos.pollFirst();
+            if (solo.record() != null && solo.completes()) {
+                inFlight.done(solo.record());
+            }
+            logSent(solo, chat(q));
+        } else if (result instanceof DeliveryResult.TooLong) {
+            // Already shrunk the budget: the same text, in smaller parts; the buttons stay under the last.
+            q.solos.pollFirst();
+            List<String> parts = new MessageSplitter(q.budget).split(solo.message().html());
+            for (int i = parts.size() - 1; i >= 0; i--) {
+                boolean last = i == parts.size() - 1;
+                OutgoingMessage m = solo.message();
+                q.solos.addFirst(new Solo(solo.record(), new OutgoingMessage(m.chatId(), m.threadId(), parts.get(i), last ? m.buttons() : List.of(),
+                        m.replyTo()), last && solo.completes(), solo.seq(), solo.what()));
+            }
+        } else if (result instanceof DeliveryResult.Permanent permanent) {
+            q.solos.pollFirst();
+            if (solo.record() == null) {
+                log.warn("Could not deliver a {} to chat {} either: {}", solo.what(), chat(q), permanent.reason());
+                return;
+            }
+            // The rest of the same record's parts for this chat go with it.
+            q.solos.removeIf(other -> other.record() == solo.record());
+            io.micrometer.core.instrument.Metrics.counter("homelab_notifications", "kind", solo.what().equals("alert") ? "alert" : "remediation",
+                    "outcome", "dead_lettered").increment();
+            log.error("Could not deliver a {} to chat {}: {} [{}]; moved to the dead-letter topic", solo.what(), chat(q), permanent.reason(),
+                    permanent.failure());
+            deadLetter(solo.record(), chat(q), permanent.failure() + ": " + permanent.reason());
+            inFlight.done(solo.record());
+            reportUndeliverable(q, describe(solo), solo.record(), permanent);
+        }
+    }
+
+    private String describe(Solo solo) {
+        try {
+            if (solo.record().topic().equals(config.topics().remediationResults().name())) {
+                RemediationUpdate u = config.topics().remediationResults().valueSerde().deserializer().deserialize(solo.record().topic(),
+                        solo.record().value());
+                return u.alert().alertname();
+            }
+            return config.topics().notifications().valueSerde().deserializer().deserialize(solo.record().topic(), solo.record().value())
+                    .alert().alertname();
+        } catch (RuntimeException e) {
+            return "an alert";
+        }
+    }
+
+    private void logSent(Solo solo, String chat) {
+        switch (solo.what()) {
+            case "alert" -> {
+                if (solo.completes()) {
+                    io.micrometer.core.instrument.Metrics.counter("homelab_notifications", "kind", "alert", "outcome", "sent").increment();
+                    Notification n = config.topics().notifications().valueSerde().deserializer().deserialize(solo.record().topic(),
+                            solo.record().value());
+                    log.info("Sent {} {} ({}, {}) to chat {} via {}", n.alert().status(), n.alert().alertname(), n.alert().fingerprint(),
+                            n.reason(), chat, channel.name());
+                }
+            }
+            case "remediation" -> {
+                io.micrometer.core.instrument.Metrics.counter("homelab_notifications", "kind", "remediation", "outcome", "sent").increment();
+                RemediationUpdate u = config.topics().remediationResults().valueSerde().deserializer().deserialize(solo.record().topic(),
+                        solo.record().value());
+                log.info("Sent remediation {} {} to chat {}", u.stage(), u.requestId(), chat);
+            }
+            default -> log.debug("Sent a {} to chat {}", solo.what(), chat);
+        }
+    }
+
+    /**
+     * One attempt, within Telegram's limits. Delivered, Permanent and TooLong (the chat's budget
+     * halved) are for the caller; Moved and Retryable are handled here and return null: the chat
+     * tries again in a later round.
+     */
+    private DeliveryResult send(ChatQueue q, OutgoingMessage message) {
+        String chat = chat(q);
+        RateLimiter.Slot slot = channel.rateLimited() ? limiter.reserve(chat) : null;
+        Duration pace = slot == null ? Duration.ZERO : limiter.waitFor(slot);
+        if (!pace.isZero()) {
+            // A bot reply took the slot a moment ago: the next one is at most a second away.
+            try {
+                Thread.sleep(pace.toMillis() + 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                limiter.sent(slot);
+                return null;
+            }
+        }
+        DeliveryResult result = channel.send(message.toChat(chat));
+        if (slot != null) {
+            limiter.sent(slot);
+        }
+        if (result instanceof DeliveryResult.Moved moved) {
+            // Telegram: a group upgraded to a supergroup has a new id; keep sending there.
+            log.warn("Chat {} is now chat {} (group upgraded to a supergroup); sending there. Update TELEGRAM_CHAT_ID / routes.",
+                    chat, moved.newChatId());
+            migrated.put(q.target.chatId(), moved.newChatId());
+            migrated.put(chat, moved.newChatId());
+            return null;
+        }
+        if (result instanceof DeliveryResult.Retryable retry) {
+            Duration wait = ServerWait.capped(retry.retryAfter().orElse(q.backoff));
+            io.micrometer.core.instrument.Metrics.counter("homelab_notification_retries", "failure", String.valueOf(retry.failure())).increment();
+            if (retry.failure() != q.lastFailure) {
+                log.warn("Delivery to chat {} failed ({}): {}; retrying in {} s while the alerts wait in Kafka", chat, retry.failure(),
+                        retry.reason(), wait.toSeconds());
+                q.lastFailure = retry.failure();
+            }
+            q.retryAtNanos = System.nanoTime() + wait.toNanos();
+            if (retry.retryAfter().isEmpty()) {
+                q.backoff = q.backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : q.backoff.multipliedBy(2);
+            }
+            return null;
+        }
+        if (result instanceof DeliveryResult.TooLong tooLong) {
+            q.budget = Math.max(MIN_BUDGET, q.budget / 2);
+            log.warn("Telegram refused a message to chat {} as too long ({}); sending it in messages of at most {} characters", chat,
+                    tooLong.reason(), q.budget);
+            return result;
+        }
+        if (q.lastFailure != null) {
+            log.info("Delivery to chat {} recovered after {}", chat, q.lastFailure);
+            q.lastFailure = null;
+        }
+        q.backoff = FIRST_BACKOFF;
+        if (result instanceof DeliveryResult.Delivered) {
+            q.budget = MessageSplitter.TELEGRAM_LIMIT;
+        }
+        return result;
+    }
+
+    /** Commits, for these partitions, every offset below the first record not yet delivered everywhere. */
+    private void commitDone(Set<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = inFlight.committable(partitions);
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(offsets);
+            offsets.forEach((tp, o) -> inFlight.committed.put(tp, o.offset()));
+        } catch (RebalanceInProgressException | CommitFailedException e) {
+            // Delivered but the commit lost: those messages may be sent once more (at-least-once).
+            log.info("Commit interrupted by a group rebalance ({}); re-reading from the last commit", e.getClass().getSimpleName());
+        }
     }
 
     /**
@@ -372,19 +585,19 @@ public final class NotifierService implements AutoCloseable {
      * reply to the message that was answered (or a new message where nobody answered). APPROVED and
      * REJECTED need no message: the press already edited it.
      */
-    private boolean handleRemediation(ConsumerRecord<String, byte[]> record) {
+    private List<Solo> remediationMessages(ConsumerRecord<String, byte[]> record) {
         RemediationUpdate update;
         try {
             update = config.topics().remediationResults().valueSerde().deserializer().deserialize(record.topic(), record.value());
         } catch (RuntimeException e) {
             deadLetter(record, null, "not a remediation update: " + e.getMessage());
-            return true;
+            return List.of();
         }
         if (update == null || update.alert() == null || update.stage() == null) {
             deadLetter(record, null, "empty remediation update");
-            return true;
+            return List.of();
         }
-        List<OutgoingMessage> messages = new java.util.ArrayList<>();
+        List<OutgoingMessage> messages = new ArrayList<>();
         switch (update.stage()) {
             case APPROVAL_REQUIRED -> {
                 if (update.requestedAt() != null && java.time.Instant.now().isAfter(update.requestedAt().plus(config.approvalTimeout()))) {
@@ -418,45 +631,31 @@ public final class NotifierService implements AutoCloseable {
                 }
             }
         }
-        for (OutgoingMessage message : messages) {
-            OutgoingMessage routed = message.toChat(migrated.getOrDefault(message.chatId(), message.chatId()));
-            DeliveryResult result = deliver(routed);
-            if (result == null) {
-                return false;
-            }
-            if (result instanceof DeliveryResult.Permanent permanent) {
-                io.micrometer.core.instrument.Metrics.counter("homelab_notifications", "kind", "remediation", "outcome", "dead_lettered").increment();
-                log.error("Could not deliver remediation {} ({}) to chat {}: {}", update.requestId(), update.stage(), routed.chatId(),
-                        permanent.reason());
-                deadLetter(record, routed.chatId(), permanent.failure() + ": " + permanent.reason());
-                if (!reportUndeliverable(routed.chatId(), routed.threadId(), update.alert().alertname(), record, permanent)) {
-                    return false;
-                }
-            } else {
-                io.micrometer.core.instrument.Metrics.counter("homelab_notifications", "kind", "remediation", "outcome", "sent").increment();
-                log.info("Sent remediation {} {} to chat {}", update.stage(), update.requestId(), routed.chatId());
-            }
+        // The record is done for a chat when that chat's last message of it is sent: count chats, not messages.
+        Map<ChatTarget, Integer> lastOf = new HashMap<>();
+        for (int i = 0; i < messages.size(); i++) {
+            lastOf.put(new ChatTarget(messages.get(i).chatId(), messages.get(i).threadId()), i);
         }
-        return true;
+        long seq = arrivals++;
+        List<Solo> solos = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            OutgoingMessage m = messages.get(i);
+            solos.add(new Solo(record, m, lastOf.get(new ChatTarget(m.chatId(), m.threadId())) == i, seq, "remediation"));
+        }
+        return solos;
     }
+
+    private final MessageSplitter splitter = new MessageSplitter(MessageSplitter.TELEGRAM_LIMIT);
 
     /**
      * Tells the chat, once, in plain words, that a message for it was refused and where it is kept;
-     * nothing more happens if the chat refuses this too. False only when abandoned.
+     * nothing more happens if the chat refuses this too. It goes out in the chat's next slot.
      */
-    private boolean reportUndeliverable(String chat, Integer threadId, String alertname, ConsumerRecord<String, byte[]> record,
-            DeliveryResult.Permanent permanent) {
-        String text = "⚠️ A message about " + Html.escape(alertname) + " could not be delivered here: "
+    private void reportUndeliverable(ChatQueue q, String about, ConsumerRecord<String, byte[]> record, DeliveryResult.Permanent permanent) {
+        String text = "⚠️ A message about " + Html.escape(about) + " could not be delivered here: "
                 + Html.escape(permanent.reason()) + "\nIt is kept in Kafka topic " + Html.escape(config.topics().deadLetters().name())
                 + " (from " + Html.escape(record.topic()) + " partition " + record.partition() + " offset " + record.offset() + ").";
-        DeliveryResult result = deliver(new OutgoingMessage(chat, threadId, text));
-        if (result == null) {
-            return false;
-        }
-        if (!(result instanceof DeliveryResult.Delivered)) {
-            log.warn("Could not report the dead-lettered message to chat {} either: {}", chat, result);
-        }
-        return true;
+        q.solos.addFirst(new Solo(null, new OutgoingMessage(q.target.chatId(), q.target.threadId(), text), false, -1, "report"));
     }
 
     /**
@@ -486,84 +685,6 @@ public final class NotifierService implements AutoCloseable {
             }
         }
         return List.copyOf(out);
-    }
-
-    /** Sends until delivered or permanently failed; null if abandoned. Logs only when the failure changes. */
-    private DeliveryResult deliver(OutgoingMessage message) {
-        Duration backoff = FIRST_BACKOFF;
-        DeliveryResult.Failure lastFailure = null;
-        while (running) {
-            RateLimiter.Slot slot = channel.rateLimited() ? limiter.reserve(message.chatId()) : null;
-            Duration pace = slot == null ? Duration.ZERO : limiter.waitFor(slot);
-            if (!pace.isZero() && !waitKeepingMembership(pace)) {
-                limiter.sent(slot);
-                return null;
-            }
-            DeliveryResult result = channel.send(message);
-            if (slot != null) {
-                limiter.sent(slot);
-            }
-            if (result instanceof DeliveryResult.Moved moved) {
-                // Telegram: a group upgraded to a supergroup has a new id; keep sending there.
-                log.warn("Chat {} is now chat {} (group upgraded to a supergroup); sending there. Update TELEGRAM_CHAT_ID / routes.",
-                        message.chatId(), moved.newChatId());
-                migrated.put(message.chatId(), moved.newChatId());
-                message = message.toChat(moved.newChatId());
-                continue;
-            }
-            if (!(result instanceof DeliveryResult.Retryable retry)) {
-                if (lastFailure != null) {
-                    log.info("Delivery to chat {} recovered after {}", message.chatId(), lastFailure);
-                }
-                return result;
-            }
-            Duration wait = ServerWait.capped(retry.retryAfter().orElse(backoff));
-            io.micrometer.core.instrument.Metrics.counter("homelab_notification_retries", "failure", String.valueOf(retry.failure())).increment();
-            if (retry.failure() != lastFailure) {
-                log.warn("Delivery to chat {} failed ({}): {}; retrying in {} s while the message waits in Kafka",
-                        message.chatId(), retry.failure(), retry.reason(), wait.toSeconds());
-                lastFailure = retry.failure();
-            }
-            if (!waitKeepingMembership(wait)) {
-                return null;
-            }
-            if (retry.retryAfter().isEmpty()) {
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Waits while still polling with every partition paused, so a long outage does not exceed
-     * {@code max.poll.interval.ms} and cost the group membership. False if the group rebalanced
-     * meanwhile (the caller re-reads from the last commit) or we are shutting down.
-     */
-    private boolean waitKeepingMembership(Duration wait) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        waiting = true;
-        try {
-            while (running) {
-                // The urgent lanes keep fetching (up to a bound), so what arrives meanwhile goes out right after this message.
-                Set<TopicPartition> hold = urgentArrivals.size() >= MAX_URGENT_ARRIVALS ? consumer.assignment() : normalPartitions();
-                consumer.pause(hold);
-                Set<TopicPartition> flowing = new java.util.HashSet<>(consumer.assignment());
-                flowing.removeAll(hold);
-                consumer.resume(flowing);
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                keepUrgent(consumer.poll(Duration.ofNanos(Math.min(left, Duration.ofSeconds(1).toNanos()))));
-                if (rebalanced) {
-                    return false;
-                }
-            }
-        } finally {
-            waiting = false;
-            consumer.resume(consumer.assignment());
-        }
-        return running;
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, String chat, String reason) {

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Splits Telegram HTML into messages of at most {@value #TELEGRAM_LIMIT} characters after entity
- * parsing (what Telegram counts), on line boundaries where it can; a single longer line is cut
+ * parsing, in UTF-16 code units (what Telegram counts), on line boundaries where it can; a single longer line is cut
  * between characters, never inside a tag or an entity, closing the open tags at the end of a part
  * and reopening them at the start of the next.
  */
@@ -50,7 +50,7 @@ public final class MessageSplitter {
                 int end = tokenEnd(line, i);
                 String token = line.substring(i, end);
                 boolean isTag = token.startsWith("<");
-                int tokenLength = isTag ? 0 : 1;
+                int tokenLength = isTag ? 0 : tokenLength(token);
                 if (partLength + tokenLength > limit) {
                     closeAll(part, open);
                     parts.add(part.toString());
@@ -72,17 +72,25 @@ public final class MessageSplitter {
         return parts.stream().map(String::strip).filter(p -> !p.isEmpty()).toList();
     }
 
-    /** Characters Telegram counts: text without tags, each entity one character. */
+    /**
+     * What Telegram counts against its limit: the text after entity parsing, in UTF-16 code units.
+     * Tags count nothing, an entity ({@code &amp;}) one, an emoji or other supplementary character two.
+     */
     public static int plainLength(String html) {
         int n = 0;
         for (int i = 0; i < html.length(); ) {
             int end = tokenEnd(html, i);
             if (html.charAt(i) != '<') {
-                n++;
+                n += tokenLength(html.substring(i, end));
             }
             i = end;
         }
         return n;
+    }
+
+    /** A text token: one character, one entity (1), or a surrogate pair (2). */
+    private static int tokenLength(String token) {
+        return token.length() == 2 && Character.isHighSurrogate(token.charAt(0)) ? 2 : 1;
     }
 
     private static int tokenEnd(String s, int i) {

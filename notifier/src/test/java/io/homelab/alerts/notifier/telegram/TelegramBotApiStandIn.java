@@ -204,6 +204,27 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
         return new ArrayList<>(calls);
     }
 
+    private static final java.util.regex.Pattern ALERT_NAMES = java.util.regex.Pattern.compile(
+            "(?m)^<b>Alert:</b> (\\S+)$|^\\S+ (?:<i>resolved</i> )?<b>([^<]+)</b>");
+
+    /** The alertnames the chat was told about, in the order it saw them: full messages and list lines alike. */
+    public static List<String> alertnames(List<String> texts) {
+        List<String> names = new java.util.ArrayList<>();
+        for (String t : texts) {
+            if (t.startsWith("🌩")) {
+                continue;
+            }
+            java.util.regex.Matcher m = ALERT_NAMES.matcher(t);
+            while (m.find()) {
+                String name = m.group(1) != null ? m.group(1) : m.group(2);
+                if (!name.matches("\\d+ alerts|Prometheus Alert|Alert Resolved")) {
+                    names.add(name);
+                }
+            }
+        }
+        return names;
+    }
+
     /** The texts of the sendMessage calls that succeeded, in order. */
     public List<String> sentTexts() {
         return calls.stream().filter(c -> c.method().equals("sendmessage") && c.body().has("__ok"))

@@ -5,7 +5,10 @@ import io.homelab.alerts.notifier.channel.DeliveryResult;
 import io.homelab.alerts.notifier.channel.OutgoingMessage;
 import java.io.PrintStream;
 
-/** Prints exactly the text that would go to Telegram: the channel when no bot token is set. */
+/**
+ * Prints exactly the text that would go to Telegram: the channel when no bot token is set. It is
+ * paced like Telegram, so alerts are gathered into the same messages Telegram would get.
+ */
 public final class ConsoleChannel implements Channel {
     private final PrintStream out;
 
@@ -16,11 +19,6 @@ public final class ConsoleChannel implements Channel {
     @Override
     public String name() {
         return "console";
-    }
-
-    @Override
-    public boolean rateLimited() {
-        return false;
     }
 
     @Override

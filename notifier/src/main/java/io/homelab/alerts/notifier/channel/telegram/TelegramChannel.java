@@ -146,6 +146,9 @@ public final class TelegramChannel implements Channel {
         if (code == 403 && fromBotApi) {
             return new DeliveryResult.Permanent(Failure.AUTH, reason + " (is the bot a member of the chat?)");
         }
+        if (code == 400 && fromBotApi && description.toLowerCase(java.util.Locale.ROOT).contains("message is too long")) {
+            return new DeliveryResult.TooLong(reason);
+        }
         if (code == 400 && fromBotApi) {
             return new DeliveryResult.Permanent(Failure.CLIENT, reason);
         }
