@@ -25,8 +25,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * Notifier benchmark against the local Bot API stand-in (real HTTP, Telegram's limits enforced
  * with 429s): the latency the notifier adds from its input topic to the Bot API request at
- * 10 alerts/s spread over 20 chats (not rate-limited), and how a storm of 1,000 alerts for one
- * group chat is delivered.
+ * 10 alerts/s spread over 20 chats (not rate-limited); a burst of 40 alerts over 4 s to one group
+ * chat (latency per alert, messages); 1,000 alerts queued during a Telegram outage (drain time,
+ * messages); a critical alert behind a backlog of 500.
  */
 public final class NotifierBenchmark {
     static final String TOKEN = "123456:BENCH-token";
@@ -37,7 +38,8 @@ public final class NotifierBenchmark {
                 System.getProperty("java.version"));
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0, fault -> System.err.println("KAFKA FAULT " + fault))) {
             latency(kafka);
-            storm(kafka);
+            burst(kafka);
+            backlog(kafka);
         }
         System.exit(0);
     }
@@ -103,46 +105,151 @@ public final class NotifierBenchmark {
                 histogram.getValueAtPercentile(99) / 1000.0, histogram.getMaxValue() / 1000.0, violations);
     }
 
-    static void storm(EmbeddedKafka kafka) throws Exception {
-        Topics topics = topics(kafka, "nstorm");
-        int alerts = 1000;
-        String group = "-1001234567890";
-        try (TelegramBotApiStandIn telegram = new TelegramBotApiStandIn(TOKEN)) {
+    /** The first successful sendMessage at or after {@code from} whose text mentions alert {@code i} (list line or full layout). */
+    static TelegramBotApiStandIn.Call messageWith(List<TelegramBotApiStandIn.Call> calls, int i) {
+        for (TelegramBotApiStandIn.Call c : calls) {
+            String text = c.body().path("text").asText();
+            if (c.body().has("__ok") && (text.contains(" host-" + i + ":9100 —") || text.contains("<b>Instance:</b> host-" + i + ":9100\n"))) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    static List<TelegramBotApiStandIn.Call> sent(TelegramBotApiStandIn telegram, int skip) {
+        List<TelegramBotApiStandIn.Call> ok = telegram.calls().stream().filter(c -> c.method().equals("sendmessage") && c.body().has("__ok")).toList();
+        return ok.subList(Math.min(skip, ok.size()), ok.size());
+    }
+
+    /** Waits until the stand-in has had no new message for {@code quiet}; returns when the last one came. */
+    static java.time.Instant quietAfter(TelegramBotApiStandIn telegram, Duration quiet) throws InterruptedException {
+        int seen = -1;
+        long lastChange = System.nanoTime();
+        while (System.nanoTime() - lastChange < quiet.toNanos()) {
+            int now = telegram.calls().size();
+            if (now != seen) {
+                seen = now;
+                lastChange = System.nanoTime();
+            }
+            Thread.sleep(20);
+        }
+        List<TelegramBotApiStandIn.Call> calls = telegram.calls();
+        return calls.get(calls.size() - 1).at();
+    }
+
+    /** A notifier for one group chat against a stand-in enforcing Telegram's limits, warmed up with one alert. */
+    record Rig(TelegramBotApiStandIn telegram, TelegramChannel channel, NotifierService notifier, KafkaProducer<String, Notification> producer,
+            Topics topics) implements AutoCloseable {
+        static Rig start(EmbeddedKafka kafka, String name) throws Exception {
+            Topics topics = NotifierBenchmark.topics(kafka, name);
+            TelegramBotApiStandIn telegram = new TelegramBotApiStandIn(TOKEN);
             telegram.enforceLimits();
             TelegramChannel channel = new TelegramChannel(TOKEN, telegram.url());
-            NotifierConfig config = new NotifierConfig(topics, kafka.bootstrapServers(), List.of(group), ZoneId.of("UTC"), 1024 * 1024, 10, false);
-            try (NotifierService notifier = new NotifierService(config, channel, f -> {}).start();
-                    KafkaProducer<String, Notification> producer = producer(kafka, topics)) {
-                Thread.sleep(3000); // the consumer joins its group
-                long start = System.nanoTime();
-                for (int i = 0; i < alerts; i++) {
-                    producer.send(new ProducerRecord<>(topics.notifications().name(), "fp-" + i, notification(i, Instant.now(), List.of())));
-                }
-                producer.flush();
-                long lastChange = System.nanoTime();
-                int seen = 0;
-                // Drained when every alert is accounted for (singly or in a digest) and nothing more comes for 5 s.
-                while (System.nanoTime() - lastChange < Duration.ofSeconds(5).toNanos()) {
-                    int now = telegram.sentTexts().size();
-                    if (now != seen) {
-                        seen = now;
-                        lastChange = System.nanoTime();
-                    }
-                    Thread.sleep(20);
-                }
-                List<String> texts = telegram.sentTexts();
-                long digests = texts.stream().filter(t -> t.startsWith("🌩")).count();
-                int covered = 0;
-                for (String t : texts) {
-                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^🌩 <b>Alert storm:</b> (\\d+) alerts").matcher(t);
-                    covered += m.find() ? Integer.parseInt(m.group(1)) : 1;
-                }
-                double drained = Duration.ofNanos(lastChange - start).toMillis() / 1000.0;
-                System.out.printf("%nstorm of %d alerts for one group chat: %d messages (%d digests) covering %d alerts, drained in %.1f s, "
-                        + "429s: %d%n", alerts, texts.size(), digests, covered, drained, telegram.violations());
-            } finally {
-                channel.close();
+            NotifierConfig config = new NotifierConfig(topics, kafka.bootstrapServers(), List.of(GROUP), ZoneId.of("UTC"), 1024 * 1024, 25, false);
+            Rig rig = new Rig(telegram, channel, new NotifierService(config, channel, f -> {}).start(), NotifierBenchmark.producer(kafka, topics), topics);
+            rig.send(-1, false);
+            while (telegram.sentTexts().isEmpty()) {
+                Thread.sleep(20);
             }
+            Thread.sleep(1100);
+            return rig;
+        }
+
+        void send(int i, boolean critical) {
+            Instant now = Instant.now();
+            AlertEvent alert = new AlertEvent("fp-" + i, "firing", Map.of("alertname", critical ? "DiskFailing" : i % 3 == 0 ? "HighCPU" : "ContainerDown",
+                    "instance", "host-" + i + ":9100", "severity", critical ? "critical" : "warning"),
+                    Map.of("summary", "Something is wrong on host-" + i), now, null, null, "r", null, 0, now, null);
+            producer.send(new ProducerRecord<>(critical ? topics.priorityNotifications().name() : topics.notifications().name(), "fp-" + i,
+                    new Notification(alert, DedupReason.FIRST, false, List.of(), "bench")));
+        }
+
+        @Override
+        public void close() {
+            notifier.close();
+            producer.close();
+            channel.close();
+            telegram.close();
+        }
+    }
+
+    static final String GROUP = "-1001234567890";
+
+    /** 40 distinct alerts over 4 s to one group chat ("the NAS went away"): latency per alert, messages sent. */
+    static void burst(EmbeddedKafka kafka) throws Exception {
+        int alerts = 40;
+        Instant[] produced = new Instant[alerts];
+        try (Rig rig = Rig.start(kafka, "nburst")) {
+            long start = System.nanoTime();
+            for (int i = 0; i < alerts; i++) {
+                long wait = start + i * 100_000_000L - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                produced[i] = Instant.now();
+                rig.send(i, false);
+                rig.producer.flush();
+            }
+            quietAfter(rig.telegram, Duration.ofSeconds(3));
+            List<TelegramBotApiStandIn.Call> sent = sent(rig.telegram, 1);
+            Histogram histogram = new Histogram(3);
+            int late = 0;
+            for (int i = 0; i < alerts; i++) {
+                TelegramBotApiStandIn.Call c = messageWith(sent, i);
+                if (c == null) {
+                    throw new IllegalStateException("alert " + i + " was never sent");
+                }
+                long micros = Math.max(0, Duration.between(produced[i], c.at()).toNanos() / 1000);
+                histogram.recordValue(micros);
+                late += micros > 1_500_000 ? 1 : 0;
+            }
+            System.out.printf("%nburst of %d alerts over 4 s to one group chat: %d messages; latency per alert (produced -> Bot API request) "
+                    + "p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms; %d later than 1.5 s; 429s: %d%n", alerts, sent.size(),
+                    histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(90) / 1000.0,
+                    histogram.getValueAtPercentile(99) / 1000.0, histogram.getMaxValue() / 1000.0, late, rig.telegram.violations());
+        }
+    }
+
+    /** 1,000 alerts queued while Telegram answers 502 (about 7 s), then drained; and a critical one posted behind a backlog of 500. */
+    static void backlog(EmbeddedKafka kafka) throws Exception {
+        int alerts = 1000;
+        try (Rig rig = Rig.start(kafka, "nbacklog")) {
+            for (int i = 0; i < 3; i++) {
+                rig.telegram.failNext(502, "{\"ok\":false,\"error_code\":502,\"description\":\"Bad Gateway\"}");
+            }
+            rig.send(0, false);
+            for (int i = 1; i < alerts; i++) {
+                rig.send(i, false);
+            }
+            rig.producer.flush();
+            // Telegram is back once the third 502 has been answered: drain time counts from the next request on.
+            while (rig.telegram.calls().stream().filter(c -> !c.body().has("__ok")).count() < 3) {
+                Thread.sleep(10);
+            }
+            // The notifier backs off 4 s after the third: it is back with the first request that succeeds.
+            while (sent(rig.telegram, 1).isEmpty()) {
+                Thread.sleep(10);
+            }
+            Instant back = sent(rig.telegram, 1).get(0).at();
+            Instant last = quietAfter(rig.telegram, Duration.ofSeconds(3));
+            System.out.printf("%nbacklog of %d alerts queued during a Telegram outage (3 x 502, about 7 s): drained %.1f s after Telegram "
+                    + "came back (from its first request that succeeded to its last), in %d messages; 429s: %d%n", alerts,
+                    Duration.between(back, last).toMillis() / 1000.0,
+                    sent(rig.telegram, 1).size(), rig.telegram.violations());
+        }
+        try (Rig rig = Rig.start(kafka, "ncritical")) {
+            for (int i = 0; i < 500; i++) {
+                rig.send(i, false);
+            }
+            rig.producer.flush();
+            Instant produced = Instant.now();
+            rig.send(9999, true);
+            rig.producer.flush();
+            quietAfter(rig.telegram, Duration.ofSeconds(3));
+            List<TelegramBotApiStandIn.Call> sent = sent(rig.telegram, 1);
+            TelegramBotApiStandIn.Call c = sent.stream().filter(x -> x.body().path("text").asText().contains("DiskFailing")).findFirst().orElseThrow();
+            System.out.printf("a critical alert posted right behind a backlog of 500: on the Bot API %.0f ms later (message %d of %d); 429s: %d%n",
+                    Duration.between(produced, c.at()).toNanos() / 1e6, sent.indexOf(c) + 1, sent.size(), rig.telegram.violations());
         }
     }
 
