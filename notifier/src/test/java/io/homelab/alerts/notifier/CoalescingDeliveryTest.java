@@ -63,13 +63,17 @@ class CoalescingDeliveryTest {
     }
 
     void start(int threshold) throws Exception {
+        start(threshold, false);
+    }
+
+    void start(int threshold, boolean silenceButtons) throws Exception {
         topics = Topics.withPrefix("c" + UUID.randomUUID().toString().substring(0, 8) + ".");
         KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 3, 1024 * 1024);
         telegram = new TelegramBotApiStandIn(TOKEN);
         telegram.enforceLimits();
         channel = new TelegramChannel(TOKEN, telegram.url());
         notifier = new NotifierService(new NotifierConfig(topics, kafka.bootstrapServers(), List.of(GROUP), ZoneId.of("UTC"), 1024 * 1024,
-                threshold, false), channel, fault -> {}).start();
+                threshold, silenceButtons), channel, fault -> {}).start();
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 0),
                 topics.notifications().keySerde().serializer(), topics.notifications().valueSerde().serializer());
         // The consumer has joined its group once a first alert went through.
@@ -227,5 +231,35 @@ class CoalescingDeliveryTest {
         List<String> out = new ArrayList<>();
         sent().forEach(c -> out.add(c.body().get("text").asText()));
         return out;
+    }
+
+    @Test
+    void a_gathered_message_offers_silence_all_for_exactly_the_alerts_it_shows_firing() throws Exception {
+        start(25, true);
+        send(alert("Busy", "warning", "a"), false); // takes the slot: what follows is gathered
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent().size() == 1);
+        AlertEvent one = alert("NasGone", "critical", "nas");
+        AlertEvent two = alert("NfsStale", "warning", "client-1");
+        AlertEvent back = alert("NfsStale", "warning", "client-2");
+        send(one, true);
+        send(two, false);
+        send(back, false);
+        send(new AlertEvent(back.fingerprint(), "resolved", back.labels(), back.annotations(), back.startsAt(), Instant.now(), null, "r", null, 0,
+                Instant.now(), null), false);
+        producer.flush();
+        await().atMost(Duration.ofSeconds(10)).until(() -> TelegramBotApiStandIn.alertnames(texts()).size() == 5);
+        TelegramBotApiStandIn.Call list = sent().get(1);
+        assertThat(list.body().get("text").asText()).startsWith("🔔 <b>4 alerts</b> (3 firing, 1 resolved)");
+        var row = list.body().at("/reply_markup/inline_keyboard/0");
+        assertThat(row.findValuesAsText("text")).containsExactly("🔕 all 1h", "🔕 4h", "🔕 24h");
+        var button = (io.homelab.alerts.notifier.commands.ButtonData.SilenceAll) io.homelab.alerts.notifier.commands.ButtonData
+                .parse(row.get(0).get("callback_data").asText()).orElseThrow();
+        try (var records = new io.homelab.alerts.notifier.pipeline.NotificationRecords(topics, kafka.bootstrapServers())) {
+            List<String> shown = new ArrayList<>();
+            for (var ref : records.pack(button.partition(), button.offset()).orElseThrow()) {
+                shown.add(records.at(ref.priority(), ref.partition(), ref.offset()).orElseThrow().alert().labels().get("instance"));
+            }
+            assertThat(shown).as("the firing ones; client-2 resolved in the same message").containsExactlyInAnyOrder("nas", "client-1");
+        }
     }
 }

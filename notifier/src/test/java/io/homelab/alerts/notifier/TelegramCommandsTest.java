@@ -304,6 +304,48 @@ class TelegramCommandsTest {
     }
 
     @Test
+    void silence_all_under_a_gathered_message_silences_each_alert_it_showed_and_undo_expires_exactly_those() throws Exception {
+        long cpu = notificationOf(HIGH_CPU);
+        long disk = notificationOf(Map.of("alertname", "DiskFull", "instance", "nas:9100", "severity", "critical"));
+        long pack;
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            pack = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topics.packs().name(), 0, null,
+                    NotificationRecords.packRecord(List.of(new NotificationRecords.Ref(false, 0, cpu), new NotificationRecords.Ref(false, 0, disk)))))
+                    .get().offset();
+        }
+        ButtonData.SilenceAll button = new ButtonData.SilenceAll(0, pack, 4);
+        assertThat(button.encode()).hasSizeLessThanOrEqualTo(ButtonData.MAX_BYTES);
+        assertThat(ButtonData.parse(button.encode())).contains(button);
+        String list = "🔔 <b>2 alerts</b> (2 firing, 0 resolved)\n\n🔴 <b>DiskFull</b> · nas:9100\n🟡 <b>HighCPU</b> · 192.168.1.101:9100";
+        int shown = shownWith(CHAT, list, List.of(new OutgoingMessage.Button("🔕 4h", button.encode())));
+
+        telegram.userPresses(CHAT, shown, ADMIN, "ann", button.encode());
+        assertThat(awaitCall("answercallbackquery", 0).body().get("text").asText()).isEqualTo("Silenced 2 alerts for 4h");
+        TelegramBotApiStandIn.Call edit = awaitCall("editmessagetext", 0);
+        assertThat(edit.body().get("text").asText()).isEqualTo(list + "\n\n🔕 <b>Silenced</b> 2 alerts by @ann until 02:00");
+        String undo = new ButtonData.UnsilenceAll(0, pack).encode();
+        assertThat(edit.body().at("/reply_markup/inline_keyboard/0/0/callback_data").asText()).isEqualTo(undo);
+        assertThat(amCalls).hasSize(2).allSatisfy(c -> assertThat(c).startsWith("POST /api/v2/silences ").contains(button.tag())
+                .contains("\"endsAt\":\"2026-11-26T02:00:00Z\""));
+        assertThat(amCalls.get(0) + amCalls.get(1)).contains("\"value\":\"HighCPU\"", "\"value\":\"DiskFull\"");
+
+        // Undo expires the active silences carrying this message's tag, and nothing else.
+        String tag = button.tag();
+        silencesJson = """
+                [{"id":"11111111-0000-4000-8000-000000000001","status":{"state":"active"},"comment":"Silenced from Telegram by @ann %s"},
+                 {"id":"11111111-0000-4000-8000-000000000002","status":{"state":"active"},"comment":"Silenced from Telegram by @ann %s"},
+                 {"id":"11111111-0000-4000-8000-000000000003","status":{"state":"expired"},"comment":"Silenced from Telegram by @ann %s"},
+                 {"id":"11111111-0000-4000-8000-000000000004","status":{"state":"active"},"comment":"maintenance [pack 0000000000000000000f]"},
+                 {"id":"a1","status":{"state":"active"},"comment":"maintenance"}]""".formatted(tag, tag, tag);
+        telegram.userPresses(CHAT, shown, ADMIN, "ann", undo);
+        assertThat(awaitCall("answercallbackquery", 1).body().get("text").asText()).isEqualTo("2 silences removed");
+        assertThat(amCalls.subList(2, amCalls.size())).containsExactly("GET /api/v2/silences ",
+                "DELETE /api/v2/silence/11111111-0000-4000-8000-000000000001 ", "DELETE /api/v2/silence/11111111-0000-4000-8000-000000000002 ");
+    }
+
+    @Test
     void a_user_who_is_not_allowed_cannot_silence_and_a_double_press_creates_one_silence() throws Exception {
         long offset = notificationOf(HIGH_CPU);
         String data = new ButtonData.Silence(ButtonData.Lane.NORMAL, 0, offset, 4).encode();

@@ -59,7 +59,9 @@ public final class TopicProvisioner {
                 new TopicSpec(topics.remediationDecisions().name(), p, rf, month),
                 new TopicSpec(topics.control().name(), 1, rf, compacted),
                 new TopicSpec(topics.state().name(), p, rf, compacted),
-                new TopicSpec(topics.deadLetters().name(), 1, rf, dead));
+                new TopicSpec(topics.deadLetters().name(), 1, rf, dead),
+                // As long as the notifications a pack names: its buttons act on them.
+                new TopicSpec(topics.packs().name(), 1, rf, week));
     }
 
     /** Settings that shape the topics. */

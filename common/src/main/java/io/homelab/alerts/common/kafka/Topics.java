@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param remediationResults approval requests and outcomes from the remediator, keyed by request id
  * @param remediationDecisions Approve / Reject from Telegram, keyed by request id
  * @param deadLetters records that could not be processed, with the reason in a header
+ * @param packs which alerts one gathered Telegram message showed, for its "silence all" buttons
  */
 public record Topics(
         String prefix,
@@ -29,7 +30,8 @@ public record Topics(
         Topic<String, RemediationDecision> remediationDecisions,
         Topic<String, byte[]> control,
         Topic<String, byte[]> state,
-        Topic<String, byte[]> deadLetters) {
+        Topic<String, byte[]> deadLetters,
+        Topic<String, byte[]> packs) {
 
     public static final String DEFAULT_PREFIX = "homelab.";
 
@@ -44,7 +46,8 @@ public record Topics(
                 new Topic<>(prefix + "remediation.decisions", Serdes.String(), new JsonSerde<>(RemediationDecision.class)),
                 new Topic<>(prefix + "control", Serdes.String(), Serdes.ByteArray()),
                 new Topic<>(prefix + "alerts.state", Serdes.String(), Serdes.ByteArray()),
-                new Topic<>(prefix + "deadletter", Serdes.String(), Serdes.ByteArray()));
+                new Topic<>(prefix + "deadletter", Serdes.String(), Serdes.ByteArray()),
+                new Topic<>(prefix + "notifier.packs", Serdes.String(), Serdes.ByteArray()));
     }
 
     /**
@@ -57,6 +60,6 @@ public record Topics(
 
     public List<Topic<?, ?>> all() {
         return List.of(webhooks, notifications, priorityNotifications, remediationRequests, remediationResults,
-                remediationDecisions, control, state, deadLetters);
+                remediationDecisions, control, state, deadLetters, packs);
     }
 }

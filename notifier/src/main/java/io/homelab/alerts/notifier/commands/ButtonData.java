@@ -46,6 +46,34 @@ public sealed interface ButtonData {
         }
     }
 
+    /**
+     * 🔕 all for {@code hours}: every firing alert of a gathered message, as its pack record at
+     * {@code partition}/{@code offset} names them. {@code silenceall:<partition, 4 hex><offset, 16 hex>:<hours, 2 digits>}.
+     */
+    record SilenceAll(int partition, long offset, int hours) implements ButtonData {
+        @Override
+        public String encode() {
+            return String.format(Locale.ROOT, "silenceall:%04x%016x:%02d", partition, offset, hours);
+        }
+
+        /** What the silences' comment carries, so Undo finds exactly them. */
+        public String tag() {
+            return String.format(Locale.ROOT, "[pack %04x%016x]", partition, offset);
+        }
+    }
+
+    /** Undo of the silences one 🔕 all created: {@code unsilenceall:<partition, 4 hex><offset, 16 hex>}. */
+    record UnsilenceAll(int partition, long offset) implements ButtonData {
+        @Override
+        public String encode() {
+            return String.format(Locale.ROOT, "unsilenceall:%04x%016x", partition, offset);
+        }
+
+        String tag() {
+            return new SilenceAll(partition, offset, 1).tag();
+        }
+    }
+
     /** Undo of a silence we created: {@code unsilence:<Alertmanager silence id, a UUID>}. */
     record Unsilence(String silenceId) implements ButtonData {
         @Override
@@ -71,6 +99,8 @@ public sealed interface ButtonData {
     }
 
     Pattern SILENCE = Pattern.compile("silence:([np])([0-9a-f]{4})([0-9a-f]{16}):(\\d{2})");
+    Pattern SILENCE_ALL = Pattern.compile("silenceall:([0-9a-f]{4})([0-9a-f]{16}):(\\d{2})");
+    Pattern UNSILENCE_ALL = Pattern.compile("unsilenceall:([0-9a-f]{4})([0-9a-f]{16})");
     Pattern UNSILENCE = Pattern.compile("unsilence:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})");
     Pattern DECIDE = Pattern.compile("(approve|reject):([0-9a-f]{24})");
     Pattern SILENCE_ID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -91,6 +121,20 @@ public sealed interface ButtonData {
                 return Optional.empty();
             }
             return Optional.of(new Silence(Lane.of(m.group(1).charAt(0)), Integer.parseInt(m.group(2), 16), offset, hours));
+        }
+        m = SILENCE_ALL.matcher(data);
+        if (m.matches()) {
+            int hours = Integer.parseInt(m.group(3));
+            long offset = Long.parseUnsignedLong(m.group(2), 16);
+            if (!SILENCE_HOURS.contains(hours) || offset < 0) {
+                return Optional.empty();
+            }
+            return Optional.of(new SilenceAll(Integer.parseInt(m.group(1), 16), offset, hours));
+        }
+        m = UNSILENCE_ALL.matcher(data);
+        if (m.matches()) {
+            long offset = Long.parseUnsignedLong(m.group(2), 16);
+            return offset < 0 ? Optional.empty() : Optional.of(new UnsilenceAll(Integer.parseInt(m.group(1), 16), offset));
         }
         m = UNSILENCE.matcher(data);
         if (m.matches()) {

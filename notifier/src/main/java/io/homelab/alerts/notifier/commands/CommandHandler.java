@@ -156,6 +156,12 @@ public final class CommandHandler {
             if (data instanceof ButtonData.Unsilence unsilence) {
                 return unsilence(press, unsilence);
             }
+            if (data instanceof ButtonData.SilenceAll all) {
+                return silenceAll(press, all);
+            }
+            if (data instanceof ButtonData.UnsilenceAll undo) {
+                return unsilenceAll(press, undo);
+            }
             return new ButtonOutcome("", null); // noop
         } catch (IOException | RuntimeException e) {
             log.warn("Button {} by {} failed: {}", shownData, Printable.of(press.who()), e.toString());
@@ -198,6 +204,77 @@ public final class CommandHandler {
             recentlySilenced.remove(fingerprint);
             throw e;
         }
+    }
+
+    /**
+     * 🔕 all: one silence per firing alert the gathered message showed, each matching exactly the
+     * labels of its own notification record; their comment carries the pack's tag, for Undo.
+     */
+    private ButtonOutcome silenceAll(ButtonPress press, ButtonData.SilenceAll button) throws IOException {
+        if (silences == null) {
+            return new ButtonOutcome("Silences need ALERTMANAGER_URL", null);
+        }
+        Optional<List<NotificationRecords.Ref>> refs = records.pack(button.partition(), button.offset());
+        if (refs.isEmpty()) {
+            return new ButtonOutcome("These alerts' records have expired: silence them in Alertmanager", null);
+        }
+        Instant now = clock.instant();
+        String packKey = button.tag();
+        recentlySilenced.values().removeIf(t -> t.isBefore(now.minusSeconds(60)));
+        if (recentlySilenced.putIfAbsent(packKey, now) != null) {
+            return new ButtonOutcome("Already silenced", null);
+        }
+        Duration length = Duration.ofHours(button.hours());
+        java.util.Set<String> done = new java.util.HashSet<>();
+        try {
+            for (NotificationRecords.Ref ref : refs.get()) {
+                Optional<Notification> shown = records.at(ref.priority(), ref.partition(), ref.offset());
+                if (shown.isEmpty() || shown.get().alert().labels().isEmpty()) {
+                    continue;
+                }
+                Map<String, String> labels = new TreeMap<>(shown.get().alert().labels());
+                if (done.add(Fingerprint.of(labels))) {
+                    silences.create(labels, now, length, "telegram:" + press.who(), "Silenced from Telegram by " + press.who()
+                            + " with the alerts shown with it " + packKey);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            recentlySilenced.remove(packKey);
+            if (done.isEmpty()) {
+                throw e;
+            }
+            log.warn("{} silenced {} alerts of {}, then Alertmanager failed: {}", Printable.of(press.who()), done.size(), packKey, e.toString());
+        }
+        if (done.isEmpty()) {
+            recentlySilenced.remove(packKey);
+            return new ButtonOutcome("These alerts' records have expired: silence them in Alertmanager", null);
+        }
+        log.info("{} silenced {} alerts ({}) for {}h", Printable.of(press.who()), done.size(), packKey, button.hours());
+        String until = hhmm(now.plus(length));
+        ButtonData undo = new ButtonData.UnsilenceAll(button.partition(), button.offset());
+        return new ButtonOutcome("Silenced " + done.size() + " alerts for " + button.hours() + "h",
+                List.of(new OutgoingMessage.Button("🔕 " + done.size() + " by " + press.who() + " until " + until + " · Undo", undo.encode())),
+                "🔕 <b>Silenced</b> " + done.size() + " alerts by " + Html.escape(press.who()) + " until " + until);
+    }
+
+    /** Undo of 🔕 all: expires the active silences whose comment carries the pack's tag, and no others. */
+    private ButtonOutcome unsilenceAll(ButtonPress press, ButtonData.UnsilenceAll button) throws IOException {
+        if (silences == null) {
+            return new ButtonOutcome("Silences need ALERTMANAGER_URL", null);
+        }
+        int expired = 0;
+        for (JsonNode silence : silences.list()) {
+            if (silence.path("status").path("state").asText().equals("active") && silence.path("comment").asText().endsWith(button.tag())) {
+                Optional<ButtonData> id = ButtonData.unsilence(silence.path("id").asText());
+                if (id.isPresent()) {
+                    silences.expire(((ButtonData.Unsilence) id.get()).silenceId());
+                    expired++;
+                }
+            }
+        }
+        log.info("{} expired {} silences of {}", Printable.of(press.who()), expired, button.tag());
+        return new ButtonOutcome(expired + " silences removed", List.of(),
+                "🔔 <b>" + expired + " silences removed</b> by " + Html.escape(press.who()) + " at " + hhmm(clock.instant()));
     }
 
     private ButtonOutcome unsilence(ButtonPress press, ButtonData.Unsilence button) throws IOException {

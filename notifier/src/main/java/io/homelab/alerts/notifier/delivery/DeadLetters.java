@@ -29,6 +29,23 @@ public final class DeadLetters implements AutoCloseable {
                 new StringSerializer(), new ByteArraySerializer());
     }
 
+    /**
+     * Writes a pack record (which alerts a gathered message showed) and returns where it is, as
+     * {partition, offset}; empty when the broker did not take it within 5 s (the message then goes
+     * without its 🔕 all buttons).
+     */
+    public java.util.Optional<long[]> writePack(Topic<String, byte[]> packs, byte[] body) {
+        try {
+            var meta = producer.send(new ProducerRecord<>(packs.name(), body)).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            return java.util.Optional.of(new long[] {meta.partition(), meta.offset()});
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Waits for the broker: the caller commits past the record only once it is kept here. */
     public void write(ConsumerRecord<String, byte[]> record, String target, String reason) {
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());

@@ -15,6 +15,8 @@ import io.homelab.alerts.notifier.commands.ButtonData;
 import io.homelab.alerts.notifier.format.MessageFormatter;
 import io.homelab.alerts.notifier.format.MessageSplitter;
 import io.homelab.alerts.notifier.format.PackedMessage;
+import io.homelab.alerts.notifier.pipeline.NotificationRecords;
+import java.util.Optional;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -379,7 +381,7 @@ public final class NotifierService implements AutoCloseable {
             covered = ordered.subList(0, pack.covered());
             html = pack.html();
         }
-        OutgoingMessage message = new OutgoingMessage(q.target.chatId(), q.target.threadId(), html);
+        OutgoingMessage message = new OutgoingMessage(q.target.chatId(), q.target.threadId(), html, silenceAllButtons(covered));
         DeliveryResult result = send(q, message);
         if (result instanceof DeliveryResult.Delivered) {
             List<Waiting> sent = List.copyOf(covered);
@@ -403,6 +405,41 @@ public final class NotifierService implements AutoCloseable {
                 q.solos.addFirst(singles.get(i));
             }
         }
+    }
+
+    /** At most this many alerts one 🔕 all silences (one Alertmanager silence each). */
+    static final int MAX_SILENCE_ALL = 500;
+
+    /**
+     * 🔕 all 1h / 4h / 24h under a list or summary, when it shows firing alerts: a pack record names
+     * their notification records, so a press silences exactly what this message showed.
+     */
+    private List<OutgoingMessage.Button> silenceAllButtons(List<Waiting> covered) {
+        if (!config.silenceButtons()) {
+            return List.of();
+        }
+        Map<String, NotificationRecords.Ref> firing = new LinkedHashMap<>();
+        for (Waiting w : covered) {
+            String fp = w.notification().alert().fingerprint();
+            if (w.notification().alert().isFiring()) {
+                firing.put(fp, new NotificationRecords.Ref(w.record().topic().equals(config.topics().priorityNotifications().name()),
+                        w.record().partition(), w.record().offset()));
+            } else {
+                firing.remove(fp); // resolved since, in the same message
+            }
+        }
+        if (firing.isEmpty()) {
+            return List.of();
+        }
+        List<NotificationRecords.Ref> refs = new ArrayList<>(firing.values());
+        Optional<long[]> at = deadLetters.writePack(config.topics().packs(), NotificationRecords.packRecord(
+                refs.subList(0, Math.min(refs.size(), MAX_SILENCE_ALL))));
+        if (at.isEmpty()) {
+            log.warn("Could not write the pack record of a gathered message: it goes without its silence-all buttons");
+            return List.of();
+        }
+        return ButtonData.SILENCE_HOURS.stream().map(h -> new OutgoingMessage.Button(h == 1 ? "🔕 all 1h" : "🔕 " + h + "h",
+                new ButtonData.SilenceAll((int) at.get()[0], at.get()[1], h).encode())).toList();
     }
 
     private static void removeAll(ChatQueue q, List<Waiting> sent) {

@@ -1,5 +1,7 @@
 package io.homelab.alerts.notifier.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.homelab.alerts.common.json.Json;
 import io.homelab.alerts.common.kafka.Topics;
 import io.homelab.alerts.common.model.Notification;
 import java.time.Duration;
@@ -39,6 +41,44 @@ public final class NotificationRecords implements AutoCloseable {
     /** The notification at that place; empty when there is none (expired, never written, not a notification). */
     public synchronized Optional<Notification> at(boolean priority, int partition, long offset) {
         String topic = priority ? topics.priorityNotifications().name() : topics.notifications().name();
+        return bytesAt(topic, partition, offset).flatMap(value -> {
+            try {
+                return Optional.ofNullable(topics.notifications().valueSerde().deserializer().deserialize(topic, value))
+                        .filter(n -> n.alert() != null);
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** A notification record's place: which lane, partition and offset. */
+    public record Ref(boolean priority, int partition, long offset) {}
+
+    /** The notifications a gathered message showed, from its pack record; empty when it has expired or is unreadable. */
+    public synchronized Optional<List<Ref>> pack(int partition, long offset) {
+        return bytesAt(topics.packs().name(), partition, offset).flatMap(value -> {
+            try {
+                JsonNode alerts = Json.MAPPER.readTree(value).path("alerts");
+                List<Ref> refs = new java.util.ArrayList<>();
+                for (JsonNode a : alerts) {
+                    refs.add(new Ref(a.path("lane").asText().equals("p"), a.path("partition").asInt(), a.path("offset").asLong()));
+                }
+                return Optional.of(refs);
+            } catch (java.io.IOException | RuntimeException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** The body of a pack record for these notifications. */
+    public static byte[] packRecord(List<Ref> refs) {
+        com.fasterxml.jackson.databind.node.ObjectNode root = Json.MAPPER.createObjectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode alerts = root.putArray("alerts");
+        refs.forEach(r -> alerts.addObject().put("lane", r.priority() ? "p" : "n").put("partition", r.partition()).put("offset", r.offset()));
+        return Json.writeString(root).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private Optional<byte[]> bytesAt(String topic, int partition, long offset) {
         TopicPartition tp = new TopicPartition(topic, partition);
         if (consumer.partitionsFor(topic, TIMEOUT).stream().noneMatch(p -> p.partition() == partition)) {
             return Optional.empty();
@@ -53,15 +93,8 @@ public final class NotificationRecords implements AutoCloseable {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (System.nanoTime() < deadline && consumer.position(tp, TIMEOUT) <= offset) {
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                if (r.offset() != offset) {
-                    return Optional.empty(); // that offset holds no record (a transaction marker)
-                }
-                try {
-                    return Optional.ofNullable(topics.notifications().valueSerde().deserializer().deserialize(topic, r.value()))
-                            .filter(n -> n.alert() != null);
-                } catch (RuntimeException e) {
-                    return Optional.empty();
-                }
+                // Another offset: that one holds no record (a transaction marker).
+                return r.offset() != offset || r.value() == null ? Optional.empty() : Optional.of(r.value());
             }
         }
         return Optional.empty();
