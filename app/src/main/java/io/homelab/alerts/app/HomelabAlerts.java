@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 /** {@code homelab-alerts}: the one executable. {@code main} only parses, wires and waits. */
 @Command(name = "homelab-alerts", mixinStandardHelpOptions = true, version = "homelab-alerts 0.1.0",
         description = "Turns Prometheus Alertmanager webhooks into Telegram notifications and safe automatic fixes.",
-        subcommands = {HomelabAlerts.Run.class, HomelabAlerts.CheckConfig.class, CommandLine.HelpCommand.class})
+        subcommands = {HomelabAlerts.Run.class, HomelabAlerts.CheckConfig.class, ReplayCommands.Replay.class, ReplayCommands.Export.class,
+                CommandLine.HelpCommand.class})
 public final class HomelabAlerts implements Callable<Integer> {
     static final int EXIT_CONFIG = 2;
     static final int EXIT_START = 1;

@@ -133,13 +133,7 @@ public final class HomelabSystem implements AutoCloseable {
         started.push(gc);
 
         if (targets.contains(Target.PROCESSOR)) {
-            ProcessorConfig processorConfig = new ProcessorConfig(topics, bootstrapServers, config.dataDir().resolve("streams"),
-                    new DedupPolicy(config.dedupWindow(), config.reminders(), config.flapChanges(), config.flapWindow()),
-                    router(config), ProcessorConfig.DEFAULT_COMMIT_INTERVAL, maxRecordBytes(config),
-                    new io.homelab.alerts.common.model.WebhookLimits(config.maxAlerts()), config.historyRetention(),
-                    new ProcessorConfig.HistoryApiSettings(config.processorHttpBind(), config.processorHttpHost(),
-                            config.processorHttpPort(), config.processorApiKey()),
-                    new io.homelab.alerts.processor.watchdog.WatchdogSettings(config.watchdogAlertname(), config.watchdogSilence(), config.timeZone()));
+            ProcessorConfig processorConfig = processorConfig(config, topics, bootstrapServers);
             processor = new ProcessorService(processorConfig, registry, onFatal).start();
             started.push(processor);
         }
@@ -254,6 +248,17 @@ public final class HomelabSystem implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The processor's configuration from the settings: the live processor's, and the one {@code replay} re-runs with. */
+    public static ProcessorConfig processorConfig(HomelabConfig config, Topics topics, String bootstrapServers) {
+        return new ProcessorConfig(topics, bootstrapServers, config.dataDir().resolve("streams"),
+                new DedupPolicy(config.dedupWindow(), config.reminders(), config.flapChanges(), config.flapWindow()),
+                router(config), ProcessorConfig.DEFAULT_COMMIT_INTERVAL, maxRecordBytes(config),
+                new io.homelab.alerts.common.model.WebhookLimits(config.maxAlerts()), config.historyRetention(),
+                new ProcessorConfig.HistoryApiSettings(config.processorHttpBind(), config.processorHttpHost(),
+                        config.processorHttpPort(), config.processorApiKey()),
+                new io.homelab.alerts.processor.watchdog.WatchdogSettings(config.watchdogAlertname(), config.watchdogSilence(), config.timeZone()));
     }
 
     /**

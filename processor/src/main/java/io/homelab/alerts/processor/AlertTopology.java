@@ -107,19 +107,13 @@ public final class AlertTopology {
 
         // Critical alerts take their own lane (topic), so the notifier sends them ahead of any backlog.
         // An alert keeps its severity from firing to resolved, so its messages stay in order within one lane.
-        decided.filter((k, d) -> d.route().notifies() || !d.route().webhooks().isEmpty(), Named.as("notify"))
-                .mapValues(d -> new Notification(d.event(), d.reason(), d.flapping(), d.route().chats(), d.route().route(),
-                        d.route().webhooks(), !d.route().notifies()), Named.as("notification"))
+        decided.filter((k, d) -> notifies(d), Named.as("notify"))
+                .mapValues(AlertTopology::notification, Named.as("notification"))
                 .to((key, n, context) -> isPriority(n.alert()) ? topics.priorityNotifications().name() : topics.notifications().name(),
                         Produced.with(topics.notifications().keySerde(), topics.notifications().valueSerde()).withName("to-notifications"));
 
-        // New incidents only: a reminder, a flapping alert or one that just stopped flapping never triggers a fix.
-        // Resolutions go too: they tell the remediator that a fix worked.
-        decided.filter((k, d) -> d.route().remediate() && !d.flapping() && (d.event().isFiring()
-                        ? !d.flapEnded() && d.reason() != DedupReason.REMINDER : true),
-                        Named.as("remediate"))
-                .mapValues(d -> new RemediationRequest(d.event(), d.route().runbook(), d.reason(), d.route().route(), d.route().chats()),
-                        Named.as("remediation-request"))
+        decided.filter((k, d) -> remediates(d), Named.as("remediate"))
+                .mapValues(AlertTopology::remediationRequest, Named.as("remediation-request"))
                 .to(topics.remediationRequests().name(), Produced.with(topics.remediationRequests().keySerde(),
                         topics.remediationRequests().valueSerde()).withName("to-remediation"));
         return builder.build();
@@ -128,12 +122,35 @@ public final class AlertTopology {
     /** Severity {@value #PRIORITY_SEVERITY} (any case): notified through the priority lane. */
     public static final String PRIORITY_SEVERITY = "critical";
 
-    static boolean isPriority(AlertEvent event) {
+    public static boolean isPriority(AlertEvent event) {
         return PRIORITY_SEVERITY.equalsIgnoreCase(event.severity());
     }
 
+    /** Whether a decision that passed dedup is notified (to chats, or only to the route's outgoing webhooks). */
+    public static boolean notifies(Decision d) {
+        return d.route().notifies() || !d.route().webhooks().isEmpty();
+    }
+
+    public static Notification notification(Decision d) {
+        return new Notification(d.event(), d.reason(), d.flapping(), d.route().chats(), d.route().route(),
+                d.route().webhooks(), !d.route().notifies());
+    }
+
+    /**
+     * Whether a decision goes to the remediator. New incidents only: a reminder, a flapping alert or one
+     * that just stopped flapping never triggers a fix. Resolutions go too: they tell the remediator that a fix worked.
+     */
+    public static boolean remediates(Decision d) {
+        return d.route().remediate() && !d.flapping() && (d.event().isFiring()
+                ? !d.flapEnded() && d.reason() != DedupReason.REMINDER : true);
+    }
+
+    public static RemediationRequest remediationRequest(Decision d) {
+        return new RemediationRequest(d.event(), d.route().runbook(), d.reason(), d.route().route(), d.route().chats());
+    }
+
     /** Either an alert event keyed by fingerprint, or the raw record that could not be read (headers say why). */
-    record Exploded(AlertEvent event, byte[] raw) {}
+    public record Exploded(AlertEvent event, byte[] raw) {}
 
     /** Streams settings: exactly-once, state under {@code stateDir}, commits every {@code commitInterval}. */
     public static Properties streamsProperties(ProcessorConfig config) {
@@ -174,12 +191,12 @@ public final class AlertTopology {
     }
 
     /** Explodes a webhook into its alerts, re-keyed by fingerprint; marks an unreadable one for the dead-letter topic. */
-    static final class Explode implements Processor<String, byte[], String, Exploded> {
+    public static final class Explode implements Processor<String, byte[], String, Exploded> {
         private final String sourceTopic;
         private final io.homelab.alerts.common.model.WebhookLimits limits;
         private ProcessorContext<String, Exploded> context;
 
-        Explode(String sourceTopic, io.homelab.alerts.common.model.WebhookLimits limits) {
+        public Explode(String sourceTopic, io.homelab.alerts.common.model.WebhookLimits limits) {
             this.sourceTopic = sourceTopic;
             this.limits = limits;
         }

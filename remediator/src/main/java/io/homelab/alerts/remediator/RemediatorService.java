@@ -300,7 +300,7 @@ public final class RemediatorService implements AutoCloseable {
             return;
         }
         Runbook runbook = found.get();
-        Risk risk = runbook.risk().atLeast(Risk.parse(alert.annotations().get("risk")).orElse(null));
+        Risk risk = riskOf(runbook, alert);
         // What is offered is always the runbook's own words; the alert's suggested_fix is shown as a note, never as the fix.
         String fix = runbook.description().display(alert);
         String note = Optional.ofNullable(alert.annotations().get("suggested_fix")).map(String::strip).filter(s -> !s.isEmpty() && !s.equals(fix))
@@ -350,6 +350,14 @@ public final class RemediatorService implements AutoCloseable {
     }
 
     private Optional<Runbook> runbookFor(RemediationRequest request) {
+        return runbookFor(runbooks, request);
+    }
+
+    /**
+     * The runbook a request gets: the route's, else the one the alert's {@code runbook_action} names
+     * among those it matches, else the first that matches; empty: a suggestion only. ({@code replay} asks this too.)
+     */
+    public static Optional<Runbook> runbookFor(Runbooks runbooks, RemediationRequest request) {
         AlertEvent alert = request.alert();
         if (request.runbook() != null && !request.runbook().isBlank()) {
             Optional<Runbook> named = runbooks.named(request.runbook());
@@ -368,6 +376,11 @@ public final class RemediatorService implements AutoCloseable {
             log.info("Annotation runbook_action={} of {} names no runbook whose matchers match it: ignored", wanted, alert.alertname());
         }
         return runbooks.firstMatching(alert);
+    }
+
+    /** The runbook's risk, raised (never lowered) by the alert's {@code risk} annotation. */
+    public static Risk riskOf(Runbook runbook, AlertEvent alert) {
+        return runbook.risk().atLeast(Risk.parse(alert.annotations().get("risk")).orElse(null));
     }
 
     private static String describe(Prepared prepared) {
