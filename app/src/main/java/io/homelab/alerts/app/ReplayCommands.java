@@ -103,16 +103,28 @@ final class ReplayCommands {
             }, "replay-stop"));
         }
 
+        /** Ctrl-C came: say so; what the command wrote is already undone (no --out file, nothing on Kafka ever). */
+        int interrupted() {
+            err().println("homelab-alerts " + spec.name() + ": interrupted; nothing was written"
+                    + (this instanceof Export e && e.out == null ? " but the rows already on stdout" : ""));
+            err().flush();
+            return EXIT_INTERRUPTED;
+        }
+
         Instant[] range(HomelabConfig config, Instant now) {
             Instant f = TimeSpec.parse(from, now, config.timeZone());
             Instant t = TimeSpec.parse(to, now, config.timeZone());
             if (f.isAfter(now)) {
-                throw new IllegalArgumentException("--from " + from + " is in the future (now is " + now + ")");
+                throw new IllegalArgumentException("--from " + from + " is in the future (now is " + shown(now) + ")");
             }
             if (!f.isBefore(t)) {
-                throw new IllegalArgumentException("--from " + from + " (" + f + ") must be before --to " + to + " (" + t + ")");
+                throw new IllegalArgumentException("--from " + from + " (" + shown(f) + ") must be before --to " + to + " (" + shown(t) + ")");
             }
             return new Instant[] {f, t.isAfter(now) ? now : t};
+        }
+
+        static String shown(Instant t) {
+            return t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         }
 
         Duration warmup() {
@@ -238,9 +250,7 @@ final class ReplayCommands {
                 }, progress, () -> stop);
                 progress.finish();
                 if (stop) {
-                    err().println("homelab-alerts replay: interrupted; nothing was written");
-                    err().flush();
-                    return EXIT_INTERRUPTED;
+                    return interrupted();
                 }
                 base.finish(range[1].toEpochMilli());
                 if (alt != null) {
@@ -260,6 +270,9 @@ final class ReplayCommands {
                 stdout.flush();
                 return 0;
             } catch (WebhookLog.Unavailable e) {
+                if (stop) {
+                    return interrupted();
+                }
                 err().println("homelab-alerts replay: " + e.getMessage());
                 err().flush();
                 return EXIT_UNAVAILABLE;
@@ -335,9 +348,7 @@ final class ReplayCommands {
                 }, progress, () -> stop);
                 progress.finish();
                 if (stop) {
-                    err().println("homelab-alerts export: interrupted; " + (out == null ? "the rows so far went to stdout" : out + " was not written"));
-                    err().flush();
-                    return EXIT_INTERRUPTED;
+                    return interrupted();
                 }
                 run.finish(range[1].toEpochMilli());
                 if (webhooks[0] == 0) {
@@ -349,6 +360,9 @@ final class ReplayCommands {
                 exporter.commit();
                 return 0;
             } catch (WebhookLog.Unavailable e) {
+                if (stop) {
+                    return interrupted();
+                }
                 err().println("homelab-alerts export: " + e.getMessage());
                 err().flush();
                 return EXIT_UNAVAILABLE;
