@@ -236,6 +236,7 @@ final class ReplayCommands {
                 Comparison comparison = next == null ? null : new Comparison(live.timeZone());
                 Progress progress = new Progress(System.err, Progress.stderrIsTerminal());
                 long[] alerts = {0};
+                long started = System.nanoTime();
                 long from = range[0].toEpochMilli();
                 log.read(from - warm.toMillis(), range[1].toEpochMilli(), r -> {
                     if (r.timestamp() >= from) {
@@ -266,6 +267,7 @@ final class ReplayCommands {
                 }
                 String title = "Replay of " + out.time(range[0]) + " to " + out.time(range[1]) + " from " + log.describe();
                 PrintWriter stdout = spec.commandLine().getOut();
+                out.ran(alerts[0], (System.nanoTime() - started) / 1e9);
                 out.write(stdout, format, title, comparison, what);
                 stdout.flush();
                 return 0;

@@ -18,6 +18,15 @@ public final class ReportWriter {
         this.zone = zone;
     }
 
+    private long alerts;
+    private double seconds;
+
+    /** How long the replay took for how many alert events (warm-up included), for the footer. */
+    public void ran(long alerts, double seconds) {
+        this.alerts = alerts;
+        this.seconds = seconds;
+    }
+
     public Report report() {
         return report;
     }
@@ -35,6 +44,8 @@ public final class ReportWriter {
                 if (comparison != null) {
                     root.set("backtest", comparison.json(what));
                 }
+                root.putObject("run").put("alertEvents", alerts).put("seconds", Math.round(seconds * 1000) / 1000.0)
+                        .put("alertsPerSecond", Math.round(alerts / Math.max(seconds, 1e-3)));
                 try {
                     out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
                 } catch (JsonProcessingException e) {
@@ -48,6 +59,8 @@ public final class ReportWriter {
                     rows = new java.util.ArrayList<>(rows);
                     rows.addAll(comparison.csv());
                 }
+                rows = new java.util.ArrayList<>(rows);
+                rows.add(new String[] {"run", "seconds", String.format(java.util.Locale.ROOT, "%.3f", seconds)});
                 rows.forEach(r -> out.println(Csv.row(r)));
             }
             default -> {
@@ -56,6 +69,7 @@ public final class ReportWriter {
                     out.println();
                     out.print(comparison.text(what.isBlank() ? "the new settings" : what));
                 }
+                out.printf("%nReplayed %,d alert events in %.1f s (%,.0f alerts/s).%n", alerts, seconds, alerts / Math.max(seconds, 1e-3));
             }
         }
     }
