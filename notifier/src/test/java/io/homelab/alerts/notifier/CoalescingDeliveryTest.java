@@ -262,4 +262,40 @@ class CoalescingDeliveryTest {
             assertThat(shown).as("the firing ones; client-2 resolved in the same message").containsExactlyInAnyOrder("nas", "client-1");
         }
     }
+    @Test
+    void a_list_the_chat_itself_refuses_is_dead_lettered_once_with_one_report_not_resent_alert_by_alert() throws Exception {
+        start(25);
+        send(alert("Opener", "warning", "nas"), false);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sent().size() == 1);
+        telegram.failNext(403, "{\"ok\":false,\"error_code\":403,\"description\":\"Forbidden: bot was kicked from the supergroup chat\"}");
+        for (int i = 0; i < 10; i++) {
+            send(alert("Gone" + i, "warning", "client-" + i), false);
+        }
+        producer.flush();
+        await().atMost(Duration.ofSeconds(30)).until(() -> sent().stream().anyMatch(c -> c.body().get("text").asText().contains(
+                "A message about 10 alerts could not be delivered here") && c.body().get("text").asText().contains("bot was kicked")));
+        Thread.sleep(3000);
+        long calls = telegram.calls().stream().filter(c -> c.method().equals("sendmessage")).count();
+        assertThat(calls).as("warm-up, opener, the refused list, the report: no alert-by-alert retries").isEqualTo(4);
+        assertThat(KafkaTestClients.readAll(kafka.bootstrapServers(), topics.deadLetters().name())).as("each alert kept").hasSize(10);
+    }
+
+    @Test
+    void a_too_long_refusal_that_splitting_cannot_cure_is_dead_lettered_and_the_chat_goes_on() throws Exception {
+        start(25);
+        telegram.limitTextTo(450); // a server stricter than Telegram: even 512-character parts are refused
+        AlertEvent big = alert("Verbose", "warning", "nas");
+        big = new AlertEvent(big.fingerprint(), big.status(), big.labels(), Map.of("summary", "word ".repeat(600)), big.startsAt(), null, null,
+                "r", null, 0, big.receivedAt(), null);
+        send(big, false);
+        producer.flush();
+        await().atMost(Duration.ofSeconds(60)).until(() -> sent().stream().anyMatch(c -> c.body().get("text").asText().contains(
+                "A message about Verbose could not be delivered here")));
+        send(alert("After", "critical", "nas"), true);
+        await().atMost(Duration.ofSeconds(30)).until(() -> TelegramBotApiStandIn.alertnames(telegram.sentTexts()).contains("After"));
+        long refused = telegram.calls().stream().filter(c -> c.method().equals("sendmessage") && !c.body().has("__ok")).count();
+        assertThat(refused).as("halved twice, then given up: not resent every second").isLessThanOrEqualTo(8);
+        assertThat(KafkaTestClients.readAll(kafka.bootstrapServers(), topics.deadLetters().name())).hasSize(1);
+        assertThat(telegram.violations()).isZero();
+    }
 }

@@ -331,18 +331,38 @@ class TelegramCommandsTest {
                 .contains("\"endsAt\":\"2026-11-26T02:00:00Z\""));
         assertThat(amCalls.get(0) + amCalls.get(1)).contains("\"value\":\"HighCPU\"", "\"value\":\"DiskFull\"");
 
-        // Undo expires the active silences carrying this message's tag, and nothing else.
+        // Undo expires the active silences this 🔕 all made (its tag, made from Telegram, exactly one shown alert's labels), nothing else.
         String tag = button.tag();
+        String cpuMatchers = matchers(HIGH_CPU);
+        String diskMatchers = matchers(Map.of("alertname", "DiskFull", "instance", "nas:9100", "severity", "critical"));
         silencesJson = """
-                [{"id":"11111111-0000-4000-8000-000000000001","status":{"state":"active"},"comment":"Silenced from Telegram by @ann %s"},
-                 {"id":"11111111-0000-4000-8000-000000000002","status":{"state":"active"},"comment":"Silenced from Telegram by @ann %s"},
-                 {"id":"11111111-0000-4000-8000-000000000003","status":{"state":"expired"},"comment":"Silenced from Telegram by @ann %s"},
-                 {"id":"11111111-0000-4000-8000-000000000004","status":{"state":"active"},"comment":"maintenance [pack 0000000000000000000f]"},
-                 {"id":"a1","status":{"state":"active"},"comment":"maintenance"}]""".formatted(tag, tag, tag);
+                [{"id":"11111111-0000-4000-8000-000000000001","status":{"state":"active"},"comment":"Silenced from Telegram by @ann %1$s",
+                  "createdBy":"telegram:@ann","matchers":%2$s},
+                 {"id":"11111111-0000-4000-8000-000000000002","status":{"state":"active"},"comment":"Silenced from Telegram by @ann %1$s",
+                  "createdBy":"telegram:@ann","matchers":%3$s},
+                 {"id":"11111111-0000-4000-8000-000000000003","status":{"state":"expired"},"comment":"Silenced from Telegram by @ann %1$s",
+                  "createdBy":"telegram:@ann","matchers":%2$s},
+                 {"id":"11111111-0000-4000-8000-000000000004","status":{"state":"active"},"comment":"maintenance [pack 0000000000000000000f]",
+                  "createdBy":"telegram:@ann","matchers":%2$s},
+                 {"id":"11111111-0000-4000-8000-000000000005","status":{"state":"active"},"comment":"copied from the UI %1$s",
+                  "createdBy":"human","matchers":%2$s},
+                 {"id":"11111111-0000-4000-8000-000000000006","status":{"state":"active"},"comment":"another deployment's pack %1$s",
+                  "createdBy":"telegram:@bob","matchers":[{"name":"alertname","value":"Important","isRegex":false,"isEqual":true}]},
+                 {"id":"11111111-0000-4000-8000-000000000007","status":{"state":"active"},"comment":"wider %1$s",
+                  "createdBy":"telegram:@bob","matchers":[{"name":"alertname","value":"HighCPU|DiskFull","isRegex":true,"isEqual":true}]},
+                 {"id":"a1","status":{"state":"active"},"comment":"maintenance"}]""".formatted(tag, cpuMatchers, diskMatchers);
         telegram.userPresses(CHAT, shown, ADMIN, "ann", undo);
         assertThat(awaitCall("answercallbackquery", 1).body().get("text").asText()).isEqualTo("2 silences removed");
         assertThat(amCalls.subList(2, amCalls.size())).containsExactly("GET /api/v2/silences ",
                 "DELETE /api/v2/silence/11111111-0000-4000-8000-000000000001 ", "DELETE /api/v2/silence/11111111-0000-4000-8000-000000000002 ");
+    }
+
+    /** Alertmanager's matchers for exactly these labels, as its API lists them. */
+    static String matchers(Map<String, String> labels) {
+        StringBuilder b = new StringBuilder("[");
+        new java.util.TreeMap<>(labels).forEach((k, v) -> b.append(b.length() > 1 ? "," : "").append("{\"name\":\"").append(k)
+                .append("\",\"value\":\"").append(v).append("\",\"isRegex\":false,\"isEqual\":true}"));
+        return b.append("]").toString();
     }
 
     @Test

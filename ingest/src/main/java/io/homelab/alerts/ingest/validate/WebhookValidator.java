@@ -152,7 +152,21 @@ public final class WebhookValidator {
         StringBuilder key = new StringBuilder("{}:{");
         labels.forEach((name, value) -> key.append(key.length() > 4 ? "," : "").append(name).append("=\"")
                 .append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append('"'));
-        return key.append('}').toString();
+        key.append('}');
+        if (key.length() > io.homelab.alerts.common.model.WebhookLimits.MAX_GROUP_KEY_CHARS) {
+            // Group labels of many kilobytes: the record key stays small, and the same labels still make the same key.
+            return "{}:sha256:" + sha256(key.toString());
+        }
+        return key.toString();
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     private static List<String> first(List<String> problems) {

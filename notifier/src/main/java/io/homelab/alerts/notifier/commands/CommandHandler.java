@@ -257,14 +257,29 @@ public final class CommandHandler {
                 "🔕 <b>Silenced</b> " + done.size() + " alerts by " + Html.escape(press.who()) + " until " + until);
     }
 
-    /** Undo of 🔕 all: expires the active silences whose comment carries the pack's tag, and no others. */
+    /**
+     * Undo of 🔕 all: expires the active silences that this 🔕 all made, and no others. A silence
+     * counts only when all of these hold: its comment carries the pack's tag; it was made from
+     * Telegram (createdBy {@code telegram:…}); and its matchers are exactly the labels of one alert
+     * the pack showed. A person's silence with a copied comment, or another deployment's whose
+     * pack has the same number, is left alone.
+     */
     private ButtonOutcome unsilenceAll(ButtonPress press, ButtonData.UnsilenceAll button) throws IOException {
         if (silences == null) {
             return new ButtonOutcome("Silences need ALERTMANAGER_URL", null);
         }
+        Optional<List<NotificationRecords.Ref>> refs = records.pack(button.partition(), button.offset());
+        if (refs.isEmpty()) {
+            return new ButtonOutcome("These alerts' records have expired: remove the silences in Alertmanager", null);
+        }
+        java.util.Set<Map<String, String>> shown = new java.util.HashSet<>();
+        for (NotificationRecords.Ref ref : refs.get()) {
+            records.at(ref.priority(), ref.partition(), ref.offset()).ifPresent(n -> shown.add(new TreeMap<>(n.alert().labels())));
+        }
         int expired = 0;
         for (JsonNode silence : silences.list()) {
-            if (silence.path("status").path("state").asText().equals("active") && silence.path("comment").asText().endsWith(button.tag())) {
+            if (silence.path("status").path("state").asText().equals("active") && silence.path("comment").asText().endsWith(button.tag())
+                    && silence.path("createdBy").asText().startsWith("telegram:") && shown.contains(exactLabels(silence.path("matchers")))) {
                 Optional<ButtonData> id = ButtonData.unsilence(silence.path("id").asText());
                 if (id.isPresent()) {
                     silences.expire(((ButtonData.Unsilence) id.get()).silenceId());
@@ -275,6 +290,18 @@ public final class CommandHandler {
         log.info("{} expired {} silences of {}", Printable.of(press.who()), expired, button.tag());
         return new ButtonOutcome(expired + " silences removed", List.of(),
                 "🔔 <b>" + expired + " silences removed</b> by " + Html.escape(press.who()) + " at " + hhmm(clock.instant()));
+    }
+
+    /** The labels a silence matches when every matcher is an exact equality; null otherwise (not one of ours). */
+    static Map<String, String> exactLabels(JsonNode matchers) {
+        Map<String, String> labels = new TreeMap<>();
+        for (JsonNode m : matchers) {
+            if (m.path("isRegex").asBoolean(false) || !m.path("isEqual").asBoolean(true) || labels.put(m.path("name").asText(),
+                    m.path("value").asText()) != null) {
+                return null;
+            }
+        }
+        return labels;
     }
 
     private ButtonOutcome unsilence(ButtonPress press, ButtonData.Unsilence button) throws IOException {

@@ -63,6 +63,7 @@ public final class NotifierService implements AutoCloseable {
     static final int MAX_WAITING = 5000;
     /** The smallest message a too-long refusal can shrink a chat's messages to. */
     static final int MIN_BUDGET = 512;
+    static final Duration BUDGET_KEPT = Duration.ofHours(1);
     /** One round of sends ends after this long, so the consumer keeps polling (group membership) even when Telegram is slow. */
     static final Duration MAX_SEND_ROUND = Duration.ofSeconds(5);
     /** The longest the loop sleeps in poll while nothing is due. */
@@ -112,6 +113,11 @@ public final class NotifierService implements AutoCloseable {
         Duration backoff = FIRST_BACKOFF;
         DeliveryResult.Failure lastFailure;
         int budget = MessageSplitter.TELEGRAM_LIMIT;
+        /** When the budget was last halved: it stays small for {@link #BUDGET_KEPT}, or every message would be refused once more. */
+        long budgetShrunkNanos;
+        /** The pack record last written for this chat's gathered message, and for which records: a retry reuses it. */
+        List<NotificationRecords.Ref> packRefs;
+        List<OutgoingMessage.Button> packButtons;
 
         ChatQueue(ChatTarget target) {
             this.target = target;
@@ -370,33 +376,43 @@ public final class NotifierService implements AutoCloseable {
         List<Notification> notifications = ordered.stream().map(Waiting::notification).toList();
         List<Waiting> covered;
         String html;
-        List<String> rest = List.of();
         if (config.stormThreshold() > 0 && ordered.size() > config.stormThreshold()) {
             covered = ordered;
-            List<String> parts = new MessageSplitter(q.budget).split(PackedMessage.summary(notifications));
-            html = parts.get(0);
-            rest = parts.subList(1, parts.size());
+            html = PackedMessage.fitted(PackedMessage.summary(notifications), q.budget);
         } else {
             PackedMessage.Pack pack = PackedMessage.list(notifications, q.budget);
             covered = ordered.subList(0, pack.covered());
             html = pack.html();
         }
-        OutgoingMessage message = new OutgoingMessage(q.target.chatId(), q.target.threadId(), html, silenceAllButtons(covered));
+        OutgoingMessage message = new OutgoingMessage(q.target.chatId(), q.target.threadId(), html, silenceAllButtons(q, covered));
         DeliveryResult result = send(q, message);
         if (result instanceof DeliveryResult.Delivered) {
             List<Waiting> sent = List.copyOf(covered);
             removeAll(q, sent);
-            // A summary is built to fit one message; should it not, the rest follows as messages of its own.
-            for (int i = rest.size() - 1; i >= 0; i--) {
-                q.solos.addFirst(new Solo(null, new OutgoingMessage(q.target.chatId(), q.target.threadId(), rest.get(i)), false, -1, "summary part"));
-            }
+            q.packRefs = null;
+            q.packButtons = null;
             sent.forEach(w -> inFlight.done(w.record()));
             io.micrometer.core.instrument.Metrics.counter("homelab_notifications", "kind", "alert", "outcome", "sent").increment(sent.size());
             log.info("Sent {} alerts as one {} to chat {} via {}", sent.size(), html.startsWith("🌩") ? "summary" : "list", chat(q), channel.name());
         } else if (result instanceof DeliveryResult.Permanent permanent) {
-            // Refused together: each alert is tried on its own, so only the one Telegram cannot take is dead-lettered.
             List<Waiting> refused = List.copyOf(covered);
             removeAll(q, refused);
+            q.packRefs = null;
+            q.packButtons = null;
+            if (chatLevel(permanent)) {
+                // The chat itself refuses (bot removed, chat or topic gone): alert by alert would only be refused again.
+                log.error("Could not deliver a list of {} alerts to chat {}: {} [{}]; moved to the dead-letter topic", refused.size(), chat(q),
+                        permanent.reason(), permanent.failure());
+                io.micrometer.core.instrument.Metrics.counter("homelab_notifications", "kind", "alert", "outcome", "dead_lettered")
+                        .increment(refused.size());
+                for (Waiting w : refused) {
+                    deadLetter(w.record(), chat(q), permanent.failure() + ": " + permanent.reason());
+                    inFlight.done(w.record());
+                }
+                reportUndeliverable(q, refused.size() + " alerts", refused.get(0).record(), permanent);
+                return;
+            }
+            // Refused for what it says: each alert is tried on its own, so only the one Telegram cannot take is dead-lettered.
             log.warn("Telegram refused a list of {} alerts for chat {} ({}); sending them one by one", refused.size(), chat(q),
                     permanent.reason());
             List<Solo> singles = new ArrayList<>();
@@ -407,6 +423,13 @@ public final class NotifierService implements AutoCloseable {
         }
     }
 
+    /** A refusal of the chat rather than of the message: 403 (bot removed or blocked), chat not found, forum topic closed or gone. */
+    static boolean chatLevel(DeliveryResult.Permanent p) {
+        String r = String.valueOf(p.reason()).toLowerCase(java.util.Locale.ROOT);
+        return p.failure() == DeliveryResult.Failure.AUTH || r.contains("chat not found") || r.contains("topic_closed")
+                || r.contains("topic_deleted") || r.contains("thread not found");
+    }
+
     /** At most this many alerts one 🔕 all silences (one Alertmanager silence each). */
     static final int MAX_SILENCE_ALL = 500;
 
@@ -414,7 +437,7 @@ public final class NotifierService implements AutoCloseable {
      * 🔕 all 1h / 4h / 24h under a list or summary, when it shows firing alerts: a pack record names
      * their notification records, so a press silences exactly what this message showed.
      */
-    private List<OutgoingMessage.Button> silenceAllButtons(List<Waiting> covered) {
+    private List<OutgoingMessage.Button> silenceAllButtons(ChatQueue q, List<Waiting> covered) {
         if (!config.silenceButtons()) {
             return List.of();
         }
@@ -431,15 +454,21 @@ public final class NotifierService implements AutoCloseable {
         if (firing.isEmpty()) {
             return List.of();
         }
-        List<NotificationRecords.Ref> refs = new ArrayList<>(firing.values());
-        Optional<long[]> at = deadLetters.writePack(config.topics().packs(), NotificationRecords.packRecord(
-                refs.subList(0, Math.min(refs.size(), MAX_SILENCE_ALL))));
+        List<NotificationRecords.Ref> all = new ArrayList<>(firing.values());
+        List<NotificationRecords.Ref> refs = List.copyOf(all.subList(0, Math.min(all.size(), MAX_SILENCE_ALL)));
+        if (refs.equals(q.packRefs)) {
+            return q.packButtons; // the same message again (a retry): its pack record is already written
+        }
+        Optional<long[]> at = deadLetters.writePack(config.topics().packs(), NotificationRecords.packRecord(refs));
         if (at.isEmpty()) {
             log.warn("Could not write the pack record of a gathered message: it goes without its silence-all buttons");
             return List.of();
         }
-        return ButtonData.SILENCE_HOURS.stream().map(h -> new OutgoingMessage.Button(h == 1 ? "🔕 all 1h" : "🔕 " + h + "h",
+        List<OutgoingMessage.Button> buttons = ButtonData.SILENCE_HOURS.stream().map(h -> new OutgoingMessage.Button(h == 1 ? "🔕 all 1h" : "🔕 " + h + "h",
                 new ButtonData.SilenceAll((int) at.get()[0], at.get()[1], h).encode())).toList();
+        q.packRefs = refs;
+        q.packButtons = buttons;
+        return buttons;
     }
 
     private static void removeAll(ChatQueue q, List<Waiting> sent) {
@@ -586,7 +615,13 @@ public final class NotifierService implements AutoCloseable {
             return null;
         }
         if (result instanceof DeliveryResult.TooLong tooLong) {
-            q.budget = Math.max(MIN_BUDGET, q.budget / 2);
+            if (q.budget <= MIN_BUDGET || MessageSplitter.plainLength(message.html()) <= MIN_BUDGET) {
+                // Not a length Telegram refuses (it takes 4,096): splitting further cannot help; treat it as refused.
+                return new DeliveryResult.Permanent(DeliveryResult.Failure.CLIENT, tooLong.reason() + " (even at "
+                        + MessageSplitter.plainLength(message.html()) + " characters)");
+            }
+            q.budget = Math.max(MIN_BUDGET, Math.min(q.budget, MessageSplitter.plainLength(message.html())) / 2);
+            q.budgetShrunkNanos = System.nanoTime();
             log.warn("Telegram refused a message to chat {} as too long ({}); sending it in messages of at most {} characters", chat,
                     tooLong.reason(), q.budget);
             return result;
@@ -596,7 +631,8 @@ public final class NotifierService implements AutoCloseable {
             q.lastFailure = null;
         }
         q.backoff = FIRST_BACKOFF;
-        if (result instanceof DeliveryResult.Delivered) {
+        if (result instanceof DeliveryResult.Delivered && q.budget < MessageSplitter.TELEGRAM_LIMIT
+                && System.nanoTime() - q.budgetShrunkNanos > BUDGET_KEPT.toNanos()) {
             q.budget = MessageSplitter.TELEGRAM_LIMIT;
         }
         return result;

@@ -92,6 +92,26 @@ public final class PackedMessage {
         return sb.toString();
     }
 
+    static final String SUMMARY_END = "\n/alerts shows every alert firing now.";
+
+    /**
+     * A summary that fits one message of {@code budget}: when the counts would run over (thousands of
+     * instances, or a small budget after a too-long refusal), the tail is cut at a line, a heading
+     * left alone at the end goes too, and the message ends with "…" and the /alerts hint. One message,
+     * so every alert it covers is done when Telegram takes it.
+     */
+    public static String fitted(String summary, int budget) {
+        if (MessageSplitter.plainLength(summary) <= budget) {
+            return summary;
+        }
+        String head = new MessageSplitter(Math.max(64, budget - 64)).split(summary).get(0);
+        List<String> lines = new java.util.ArrayList<>(List.of(head.split("\n", -1)));
+        while (!lines.isEmpty() && (lines.get(lines.size() - 1).isBlank() || lines.get(lines.size() - 1).endsWith(":</b>"))) {
+            lines.remove(lines.size() - 1);
+        }
+        return String.join("\n", lines) + "\n…\n" + SUMMARY_END;
+    }
+
     /** Past the size anyone reads: counts by alertname, severity and instance, the firing critical ones named. */
     public static String summary(List<Notification> alerts) {
         int firing = 0;
@@ -132,7 +152,7 @@ public final class PackedMessage {
         section(sb, "By alert", byName);
         section(sb, "By severity", bySeverity);
         section(sb, "By instance", byInstance);
-        sb.append("\n/alerts shows every alert firing now.");
+        sb.append(SUMMARY_END);
         return sb.toString();
     }
 

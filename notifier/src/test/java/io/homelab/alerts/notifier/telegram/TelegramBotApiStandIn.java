@@ -98,6 +98,13 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
         this.enforceLimits = true;
     }
 
+    private volatile int textLimit = 4096;
+
+    /** Refuse texts longer than this (after entity parsing, in UTF-16) as too long: a stricter server than Telegram. */
+    public void limitTextTo(int chars) {
+        this.textLimit = chars;
+    }
+
     public int violations() {
         return violations.get();
     }
@@ -395,12 +402,12 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
         return html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
     }
 
-    private static ParsedText parse(String text, String parseMode) {
+    private ParsedText parse(String text, String parseMode) {
         if (text.isEmpty()) {
             return ParsedText.refused("message text is empty");
         }
         if (!parseMode.equalsIgnoreCase("HTML")) {
-            return text.length() > 4096 ? ParsedText.refused("message is too long") : new ParsedText(null, text, Json.MAPPER.createArrayNode());
+            return text.length() > textLimit ? ParsedText.refused("message is too long") : new ParsedText(null, text, Json.MAPPER.createArrayNode());
         }
         StringBuilder plain = new StringBuilder();
         Deque<Object[]> open = new ArrayDeque<>(); // name, start offset, href
@@ -450,7 +457,7 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
             return ParsedText.refused("can't parse entities: Can't find end tag corresponding to start tag \"" + open.peek()[0] + "\"");
         }
         // Telegram: 4096 characters after entity parsing.
-        if (plain.length() > 4096) {
+        if (plain.length() > textLimit) {
             return ParsedText.refused("message is too long");
         }
         entities.sort(java.util.Comparator.comparingInt((ObjectNode e) -> e.get("offset").asInt())
