@@ -620,7 +620,13 @@ public final class NotifierService implements AutoCloseable {
                 return new DeliveryResult.Permanent(DeliveryResult.Failure.CLIENT, tooLong.reason() + " (even at "
                         + MessageSplitter.plainLength(message.html()) + " characters)");
             }
-            q.budget = Math.max(MIN_BUDGET, Math.min(q.budget, MessageSplitter.plainLength(message.html())) / 2);
+            // Halved, and again until the refused text no longer fits: re-splitting must change what is sent.
+            int length = MessageSplitter.plainLength(message.html());
+            int budget = q.budget / 2;
+            while (budget >= length && budget / 2 >= MIN_BUDGET) {
+                budget /= 2;
+            }
+            q.budget = Math.max(MIN_BUDGET, budget);
             q.budgetShrunkNanos = System.nanoTime();
             log.warn("Telegram refused a message to chat {} as too long ({}); sending it in messages of at most {} characters", chat,
                     tooLong.reason(), q.budget);
