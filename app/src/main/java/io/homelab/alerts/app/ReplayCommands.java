@@ -79,7 +79,8 @@ final class ReplayCommands {
         /** Logs to stderr, warnings only: stdout is the report's (or the rows'). */
         static void quietLogs() {
             LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-            ctx.getLogger("io.homelab").setLevel(Level.WARN);
+            ctx.getLogger("io.homelab").setLevel(Level.ERROR); // the replayed processors' own words ("… is blind") are not news
+            ctx.getLogger("org.apache.kafka").setLevel(Level.ERROR); // reconnect warnings: the command says itself what is wrong
             var appender = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("OUT");
             if (appender instanceof ConsoleAppender<?> console) {
                 console.stop();
@@ -226,8 +227,12 @@ final class ReplayCommands {
             } catch (IllegalArgumentException e) {
                 return usage(e.getMessage());
             }
-            String what = (config == null ? "" : "--config " + config + " ")
-                    + String.join(" ", changed.entrySet().stream().map(e -> "--set " + e.getKey() + "=" + e.getValue()).toList());
+            List<String> described = new ArrayList<>();
+            if (config != null) {
+                described.add("--config " + config);
+            }
+            changed.forEach((k, v) -> described.add("--set " + k + "=" + v));
+            String what = String.join(" ", described);
             stopOnSignal();
             try (WebhookLog log = open(live)) {
                 ReportWriter out = new ReportWriter(live.timeZone());
@@ -253,9 +258,9 @@ final class ReplayCommands {
                 if (stop) {
                     return interrupted();
                 }
-                base.finish(range[1].toEpochMilli());
+                List<Outcome> lastBase = base.finish(range[1].toEpochMilli());
                 if (alt != null) {
-                    alt.finish(range[1].toEpochMilli());
+                    comparison.record(lastBase, alt.finish(range[1].toEpochMilli()));
                     comparison.finish();
                 }
                 out.report().unusable(base.unusable());
@@ -271,6 +276,13 @@ final class ReplayCommands {
                 out.write(stdout, format, title, comparison, what);
                 stdout.flush();
                 return 0;
+            } catch (org.apache.kafka.common.KafkaException e) {
+                if (stop) {
+                    return interrupted();
+                }
+                err().println("homelab-alerts replay: Kafka failed: " + HomelabAlerts.rootMessage(e));
+                err().flush();
+                return EXIT_UNAVAILABLE;
             } catch (WebhookLog.Unavailable e) {
                 if (stop) {
                     return interrupted();
@@ -335,6 +347,10 @@ final class ReplayCommands {
             if (out != null && out.toAbsolutePath().getParent() != null && !java.nio.file.Files.isDirectory(out.toAbsolutePath().getParent())) {
                 return usage("--out " + out + ": directory " + out.toAbsolutePath().getParent() + " does not exist");
             }
+            if (out != null && (out.toString().isBlank() || java.nio.file.Files.exists(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && !java.nio.file.Files.isRegularFile(out, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+                return usage("--out " + out + ": not a regular file (a directory, a device or a link); give a file's path");
+            }
             stopOnSignal();
             long[] webhooks = {0};
             try (WebhookLog log = open(live); Exporter exporter = Exporter.open(out, format, live.timeZone(), spec.commandLine().getOut())) {
@@ -361,6 +377,13 @@ final class ReplayCommands {
                 }
                 exporter.commit();
                 return 0;
+            } catch (org.apache.kafka.common.KafkaException e) {
+                if (stop) {
+                    return interrupted();
+                }
+                err().println("homelab-alerts export: Kafka failed: " + HomelabAlerts.rootMessage(e));
+                err().flush();
+                return EXIT_UNAVAILABLE;
             } catch (WebhookLog.Unavailable e) {
                 if (stop) {
                     return interrupted();

@@ -141,15 +141,30 @@ class ComposeStackTest {
         return new Result(p.exitValue(), text);
     }
 
-    static void awaitHealthy() {
-        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+    static void awaitHealthy() throws Exception {
+        try {
+            await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+                for (String service : SERVICES) {
+                    String id = compose(Duration.ofSeconds(30), "ps", "-q", service).output().strip();
+                    assertThat(id).as(service + " container").isNotEmpty();
+                    String health = run(List.of("docker", "inspect", "-f", "{{.State.Health.Status}}", id), Duration.ofSeconds(30)).output().strip();
+                    assertThat(health).as(service + " health").isEqualTo("healthy");
+                }
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // Say why: each service's last health check output and the end of its log.
             for (String service : SERVICES) {
                 String id = compose(Duration.ofSeconds(30), "ps", "-q", service).output().strip();
-                assertThat(id).as(service + " container").isNotEmpty();
-                String health = run(List.of("docker", "inspect", "-f", "{{.State.Health.Status}}", id), Duration.ofSeconds(30)).output().strip();
-                assertThat(health).as(service + " health").isEqualTo("healthy");
+                if (!id.isEmpty()) {
+                    System.out.println("== " + service + " health: " + run(List.of("docker", "inspect", "-f",
+                            "{{.State.Status}} {{.State.Health.Status}} {{range .State.Health.Log}}[{{.ExitCode}}: {{.Output}}]{{end}}", id),
+                            Duration.ofSeconds(30)).output());
+                    String log = compose(Duration.ofSeconds(60), "logs", "--no-color", "--tail", "40", service).output();
+                    System.out.println("== " + service + " log:\n" + log);
+                }
             }
-        });
+            throw e;
+        }
     }
 
     static HttpResponse<String> post(String fixture) throws Exception {

@@ -197,7 +197,7 @@ class ReplayEndToEndTest {
         assertThat(report.at("/actions/restart-container (automatic)").asLong()).isEqualTo(2);
         assertThat(report.at("/actions/no runbook (a suggestion only)").asLong()).isEqualTo(22);
         assertThat(report.at("/timeToResolve/incidents").asLong()).isEqualTo(2);
-        assertThat(report.get("suggestions").toString()).contains("HighCPU 192.168.1.101:9100 flapped 1 time");
+        assertThat(report.get("suggestions").toString()).contains("HighCPU on 192.168.1.101:9100 flapped 1 time (6 status changes, 2 events held back)");
     }
 
     /** (fingerprint, status, reason) of each notification, counted. */

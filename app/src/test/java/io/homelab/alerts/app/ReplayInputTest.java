@@ -100,6 +100,37 @@ class ReplayInputTest {
         refused(run(Map.of(), "export", "--from", "-1h", "--format", "csv", "--out", "missing/x.csv"), 2, "directory", "does not exist");
     }
 
+    /** Whether this process (and so its children) ignores SIGINT: bit 2 of SigIgn in /proc/self/status. */
+    static boolean sigintIgnored() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & (1L << 1)) != 0;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void an_out_path_that_is_not_a_regular_file_is_refused_before_anything_is_read() throws Exception {
+        Path adir = Files.createTempDirectory("adir");
+        refused(run(Map.of(), "export", "--from", "-1h", "--format", "csv", "--out", adir.toString()), 2, "--out " + adir + ": not a regular file");
+        try (Stream<Path> inside = Files.list(adir)) {
+            assertThat(inside).as("nothing left in the directory").isEmpty();
+        }
+        Path target = Files.writeString(Files.createTempDirectory("t").resolve("target.csv"), "kept\n");
+        Files.createSymbolicLink(dir.resolve("link.csv"), target);
+        Result r = run(Map.of(), "export", "--from", "-1h", "--format", "csv", "--out", "link.csv");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.stderr()).contains("--out link.csv: not a regular file");
+        assertThat(Files.isSymbolicLink(dir.resolve("link.csv"))).isTrue();
+        assertThat(Files.readString(target)).isEqualTo("kept\n");
+        Files.delete(dir.resolve("link.csv"));
+        refused(run(Map.of(), "replay", "--from", "-999999999-01-01"), 2, "'-999999999-01-01' is before 1970");
+        refused(run(Map.of(), "replay", "--from", "1900-01-01T00:00:00Z"), 2, "is before 1970");
+        refused(run(Map.of("KAFKA_BOOTSTRAP_SERVERS", "nonexistent.invalid:9092"), "replay", "--from", "-1h"), 1,
+                "homelab-alerts replay: KAFKA_BOOTSTRAP_SERVERS nonexistent.invalid:9092: ");
+    }
+
     @Test
     void ctrl_c_stops_cleanly_and_leaves_nothing_behind() throws Exception {
         // A "broker" that accepts connections and never answers: the export is stuck reaching it when Ctrl-C comes.
@@ -123,10 +154,13 @@ class ReplayInputTest {
                 Thread.sleep(100);
             }
             assertThat(held).as("the export connected").isNotEmpty();
-            assertThat(new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor()).isZero();
+            // Ctrl-C is SIGINT. A process started in the background of a shell without job control inherits SIGINT
+            // ignored, and the JVM then leaves it ignored: there, SIGTERM (a service manager's stop) takes the same path.
+            boolean intIgnored = sigintIgnored();
+            assertThat(new ProcessBuilder("kill", intIgnored ? "-TERM" : "-INT", Long.toString(p.pid())).start().waitFor()).isZero();
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stopped after Ctrl-C").isTrue();
             Result r = result(p);
-            assertThat(r.exit()).as(r.stderr()).isEqualTo(130);
+            assertThat(r.exit()).as(r.stderr()).isEqualTo(intIgnored ? 143 : 130);
             assertThat(r.stderr()).contains("homelab-alerts export: interrupted; nothing was written");
             assertThat(written()).as("no x.csv, no partial file").isEmpty();
             for (Socket s : held) {

@@ -47,7 +47,11 @@ public final class ClusterWebhookLog implements WebhookLog {
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) REACH.toMillis());
         p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) REACH.toMillis());
         p.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
-        this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        try {
+            this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new Unavailable("KAFKA_BOOTSTRAP_SERVERS " + bootstrapServers + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+        }
         List<PartitionInfo> infos;
         try {
             infos = consumer.partitionsFor(topic, REACH);
@@ -105,8 +109,14 @@ public final class ClusterWebhookLog implements WebhookLog {
             buffered.put(tp, q);
             streams.add(new Iterator<>() {
                 @Override public boolean hasNext() {
+                    long since = System.nanoTime();
                     while (q.isEmpty() && consumer.position(tp) < stopAt.get(tp) && !stop.getAsBoolean()) {
-                        fetch(buffered, stopAt, progress);
+                        if (fetch(buffered, stopAt, progress) > 0) {
+                            since = System.nanoTime();
+                        } else if (System.nanoTime() - since > REACH.toNanos()) {
+                            throw new Unavailable("Kafka at " + bootstrapServers + " stopped answering: nothing read for "
+                                    + REACH.toSeconds() + " s, " + (stopAt.get(tp) - consumer.position(tp)) + " webhooks short of the range's end");
+                        }
                     }
                     return !q.isEmpty();
                 }
@@ -122,8 +132,9 @@ public final class ClusterWebhookLog implements WebhookLog {
         WebhookLog.merge(streams, sink, stop);
     }
 
-    private void fetch(Map<TopicPartition, ArrayDeque<Stored>> buffered, Map<TopicPartition, Long> stopAt, Progress progress) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+    private int fetch(Map<TopicPartition, ArrayDeque<Stored>> buffered, Map<TopicPartition, Long> stopAt, Progress progress) {
+        var records = consumer.poll(Duration.ofMillis(500));
+        for (ConsumerRecord<String, byte[]> r : records) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             if (r.offset() < stopAt.get(tp)) {
                 buffered.get(tp).add(new Stored(r.partition(), r.offset(), r.timestamp(), r.key(), r.value(), r.headers()));
@@ -131,10 +142,14 @@ public final class ClusterWebhookLog implements WebhookLog {
             }
         }
         for (TopicPartition tp : buffered.keySet()) {
-            if (consumer.position(tp) >= stopAt.get(tp)) {
+            // Done, or far ahead of the others: wait, so a quiet partition does not make a busy one buffer without bound.
+            if (consumer.position(tp) >= stopAt.get(tp) || buffered.get(tp).size() > 50_000) {
                 consumer.pause(List.of(tp));
+            } else if (!consumer.paused().isEmpty() && consumer.paused().contains(tp)) {
+                consumer.resume(List.of(tp));
             }
         }
+        return records.count();
     }
 
     /** The first offset at or after {@code time} per partition; the end where there is none. */

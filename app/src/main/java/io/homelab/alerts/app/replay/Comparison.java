@@ -36,21 +36,25 @@ public final class Comparison {
 
     /** The outcomes of one webhook (or of the final sweep) in both runs. */
     public void record(List<Outcome> base, List<Outcome> next) {
-        Map<String, Outcome> byKey = new HashMap<>();
-        next.forEach(o -> byKey.put(o.key(), o));
+        // The same alert can be twice in one webhook: the n-th occurrence of a key pairs with the n-th.
+        Map<String, java.util.ArrayDeque<Outcome>> byKey = new HashMap<>();
+        next.forEach(o -> byKey.computeIfAbsent(o.key(), k -> new java.util.ArrayDeque<>()).add(o));
         for (Outcome b : base) {
-            Outcome n = byKey.remove(b.key());
+            java.util.ArrayDeque<Outcome> same = byKey.get(b.key());
+            Outcome n = same == null ? null : same.poll();
             if (n == null && !b.kind().equals(Outcome.ALERT)) {
                 unpairedBase.put(b.key(), b);
             } else {
                 compare(b, n);
             }
         }
-        for (Outcome n : byKey.values()) {
-            if (n.kind().equals(Outcome.ALERT)) {
-                compare(null, n);
-            } else {
-                unpairedNew.put(n.key(), n);
+        for (java.util.ArrayDeque<Outcome> rest : byKey.values()) {
+            for (Outcome n : rest) {
+                if (n.kind().equals(Outcome.ALERT)) {
+                    compare(null, n);
+                } else {
+                    unpairedNew.put(n.key(), n);
+                }
             }
         }
     }

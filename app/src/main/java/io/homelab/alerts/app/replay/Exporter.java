@@ -50,7 +50,17 @@ public final class Exporter implements Consumer<Outcome>, AutoCloseable {
             return new Exporter(stdout, format, null, null);
         }
         Path abs = out.toAbsolutePath();
+        if (Files.exists(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException("--out " + out + ": not a regular file (a directory, a device or a link); give a file's path");
+        }
         Path partial = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".partial");
+        try {
+            // As a new file would be (rw-r--r--), or as the file it replaces.
+            Files.setPosixFilePermissions(partial, Files.exists(abs) ? Files.getPosixFilePermissions(abs)
+                    : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system: the temporary file's own permissions
+        }
         return new Exporter(new BufferedWriter(Files.newBufferedWriter(partial, StandardCharsets.UTF_8), 1 << 16), format, abs, partial);
     }
 
@@ -118,27 +128,41 @@ public final class Exporter implements Consumer<Outcome>, AutoCloseable {
     public void commit() throws IOException {
         writer.flush();
         if (out != null) {
+            closed = true;
             writer.close();
             Files.move(partial, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         committed = true;
     }
 
+    private boolean closed;
+
+    /** Without a commit: the temporary file is removed, whatever failed; {@code --out} stays as it was. */
     @Override
     public void close() {
-        if (committed && out != null) {
+        if (out == null) {
+            try {
+                writer.flush();
+            } catch (IOException ignored) {
+                // stdout went away
+            }
             return;
         }
         try {
-            writer.flush();
-            if (out != null) {
+            if (!closed) {
+                closed = true;
                 writer.close();
-                if (!committed) {
-                    Files.deleteIfExists(partial);
-                }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // the partial file goes anyway
+        } finally {
+            if (!committed) {
+                try {
+                    Files.deleteIfExists(partial);
+                } catch (IOException ignored) {
+                    // nothing more to do
+                }
+            }
         }
     }
 }

@@ -16,10 +16,11 @@ import java.util.List;
  * @param passed whether dedup let it through
  * @param notified whether it reached the notifier (chats or the route's outgoing webhooks)
  * @param action the remediator's would-be answer: {@code automatic}, {@code approval}, {@code suggestion} or null (none asked)
+ * @param toChats whether it goes to chats (the route notifies), not only to the route's outgoing webhooks
  */
 public record Outcome(String kind, int partition, long offset, long at, AlertEvent event, DedupReason reason, boolean passed,
         boolean flapping, boolean notified, boolean priority, String route, List<ChatTarget> chats, List<String> webhooks,
-        String runbook, String action) {
+        String runbook, String action, boolean toChats) {
     public static final String ALERT = "alert";
     public static final String RELEASED = "released";
     public static final String WATCHDOG = "watchdog";
@@ -36,7 +37,7 @@ public record Outcome(String kind, int partition, long offset, long at, AlertEve
             return "";
         }
         if (chats.isEmpty()) {
-            return webhooks.isEmpty() || route == null ? ChatTarget.DEFAULTS.chatId() : "";
+            return toChats ? ChatTarget.DEFAULTS.chatId() : "";
         }
         return String.join(" ", chats.stream().map(c -> c.threadId() == null ? c.chatId() : c.chatId() + ":" + c.threadId()).toList());
     }

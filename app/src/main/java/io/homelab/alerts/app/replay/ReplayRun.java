@@ -44,10 +44,11 @@ public final class ReplayRun implements ReplayPipeline.Listener {
         return List.copyOf(ofRecord);
     }
 
-    /** Runs the clock on to the end of the range. */
-    public void finish(long until) {
+    /** Runs the clock on to the end of the range; returns what the sweeps let go meanwhile (releases, Watchdog notices). */
+    public List<Outcome> finish(long until) {
         ofRecord.clear();
         pipeline.finish(until);
+        return List.copyOf(ofRecord);
     }
 
     /** Webhooks the live processor would have dead-lettered, in the reported range. */
@@ -62,7 +63,7 @@ public final class ReplayRun implements ReplayPipeline.Listener {
         }
         emit(passed == null
                 ? new Outcome(Outcome.ALERT, origin.partition(), origin.offset(), origin.timestamp(), event, reason, false, reason == DedupReason.FLAPPING,
-                        false, false, null, List.of(), List.of(), null, null)
+                        false, false, null, List.of(), List.of(), null, null, false)
                 : outcome(Outcome.ALERT, origin.partition(), origin.offset(), origin.timestamp(), passed));
     }
 
@@ -77,7 +78,7 @@ public final class ReplayRun implements ReplayPipeline.Listener {
     public void watchdog(Notification n, long at) {
         if (at >= reportFrom) {
             emit(new Outcome(Outcome.WATCHDOG, -1, -1, at, n.alert(), n.reason(), true, false, true, true, n.route(), n.chats(),
-                    List.of(), null, null));
+                    List.of(), null, null, true));
         }
     }
 
@@ -103,7 +104,8 @@ public final class ReplayRun implements ReplayPipeline.Listener {
             action = found.map(r -> mode(r, d.event())).orElse("suggestion");
         }
         return new Outcome(kind, partition, offset, at, d.event(), d.reason(), true, d.flapping(), notified,
-                notified && ReplayPipeline.priority(d), d.route().route(), d.route().chats(), d.route().webhooks(), runbook, action);
+                notified && ReplayPipeline.priority(d), d.route().route(), d.route().chats(), d.route().webhooks(), runbook, action,
+                d.route().notifies());
     }
 
     /** What the remediator would do before its safety rails (cooldown, caps, breaker) and before Docker is asked. */

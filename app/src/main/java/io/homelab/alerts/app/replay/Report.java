@@ -167,7 +167,7 @@ public final class Report implements Consumer<Outcome> {
     /** Flapping alerts, most changes first. */
     List<Flap> flapping() {
         flaps.forEach((fp, f) -> f.changes = changes.getOrDefault(fp, 0L));
-        return flaps.values().stream().filter(f -> f.episodes > 0)
+        return flaps.values().stream().filter(f -> f.episodes > 0 || f.held > 0)
                 .sorted(Comparator.comparingLong((Flap f) -> -f.changes).thenComparing(f -> f.name + f.instance)).toList();
     }
 
@@ -197,7 +197,7 @@ public final class Report implements Consumer<Outcome> {
             }
         }
         for (Flap f : flapping()) {
-            out.add(new Suggestion(f.changes, f.name + (f.instance == null || f.instance.isEmpty() ? "" : " " + f.instance)
+            out.add(new Suggestion(f.changes, f.name + (f.instance == null || f.instance.isEmpty() ? "" : " on " + f.instance)
                     + " flapped " + f.episodes + (f.episodes == 1 ? " time" : " times") + " (" + f.changes + " status changes, " + f.held
                     + " events held back): give its rule a longer `for:` or `keep_firing_for:`"));
         }

@@ -22,6 +22,19 @@ public final class TimeSpec {
 
     /** @throws IllegalArgumentException saying what is accepted */
     public static Instant parse(String text, Instant now, ZoneId zone) {
+        Instant at;
+        try {
+            at = parseAny(text, now, zone);
+        } catch (java.time.DateTimeException | ArithmeticException e) {
+            throw new IllegalArgumentException("'" + text + "' is out of range");
+        }
+        if (at.isBefore(Instant.EPOCH)) {
+            throw new IllegalArgumentException("'" + text + "' is before 1970: no webhook can be that old");
+        }
+        return at;
+    }
+
+    private static Instant parseAny(String text, Instant now, ZoneId zone) {
         String t = text == null ? "" : text.strip();
         if (t.equalsIgnoreCase("now")) {
             return now;
