@@ -66,6 +66,12 @@ class ComposeStackTest {
         // Containers reach the host on the default bridge's gateway; the stand-in listens there only.
         String gateway = run(List.of("docker", "network", "inspect", "bridge", "-f", "{{(index .IPAM.Config 0).Gateway}}"),
                 Duration.ofSeconds(30)).output().strip();
+        if (!gateway.matches("\\d+\\.\\d+\\.\\d+\\.\\d+")) {
+            // Some Docker installs list no IPAM config for the default bridge: the host's docker0 address is the gateway.
+            gateway = java.util.Collections.list(java.net.NetworkInterface.getByName("docker0").getInetAddresses()).stream()
+                    .filter(a -> a instanceof java.net.Inet4Address).map(java.net.InetAddress::getHostAddress).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no IPv4 address on docker0"));
+        }
         telegram = new TelegramBotApiStandIn(TOKEN, gateway, 0);
         // What a user does: copy .env.example, fill in the two secrets and the bot's token and chat.
         envFile = REPO.resolve(".env");
