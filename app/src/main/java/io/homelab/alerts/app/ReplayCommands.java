@@ -104,6 +104,13 @@ final class ReplayCommands {
             }, "replay-stop"));
         }
 
+        /** Kafka or the log cannot be read: one line on stderr, exit 1. */
+        int unavailable(String message) {
+            err().println("homelab-alerts " + spec.name() + ": " + message);
+            err().flush();
+            return EXIT_UNAVAILABLE;
+        }
+
         /** Ctrl-C came: say so; what the command wrote is already undone (no --out file, nothing on Kafka ever). */
         int interrupted() {
             err().println("homelab-alerts " + spec.name() + ": interrupted; nothing was written"
@@ -277,23 +284,11 @@ final class ReplayCommands {
                 stdout.flush();
                 return 0;
             } catch (org.apache.kafka.common.KafkaException e) {
-                if (stop) {
-                    return interrupted();
-                }
-                err().println("homelab-alerts replay: Kafka failed: " + HomelabAlerts.rootMessage(e));
-                err().flush();
-                return EXIT_UNAVAILABLE;
+                return stop ? interrupted() : unavailable("Kafka failed: " + HomelabAlerts.rootMessage(e));
             } catch (WebhookLog.Unavailable e) {
-                if (stop) {
-                    return interrupted();
-                }
-                err().println("homelab-alerts replay: " + e.getMessage());
-                err().flush();
-                return EXIT_UNAVAILABLE;
+                return stop ? interrupted() : unavailable(e.getMessage());
             } catch (java.io.IOException e) {
-                err().println("homelab-alerts replay: cannot read the webhook log: " + e.getMessage());
-                err().flush();
-                return EXIT_UNAVAILABLE;
+                return unavailable("cannot read the webhook log: " + e.getMessage());
             }
         }
 
@@ -378,23 +373,11 @@ final class ReplayCommands {
                 exporter.commit();
                 return 0;
             } catch (org.apache.kafka.common.KafkaException e) {
-                if (stop) {
-                    return interrupted();
-                }
-                err().println("homelab-alerts export: Kafka failed: " + HomelabAlerts.rootMessage(e));
-                err().flush();
-                return EXIT_UNAVAILABLE;
+                return stop ? interrupted() : unavailable("Kafka failed: " + HomelabAlerts.rootMessage(e));
             } catch (WebhookLog.Unavailable e) {
-                if (stop) {
-                    return interrupted();
-                }
-                err().println("homelab-alerts export: " + e.getMessage());
-                err().flush();
-                return EXIT_UNAVAILABLE;
+                return stop ? interrupted() : unavailable(e.getMessage());
             } catch (java.io.IOException | java.io.UncheckedIOException e) {
-                err().println("homelab-alerts export: " + e.getMessage());
-                err().flush();
-                return EXIT_UNAVAILABLE;
+                return unavailable(e.getMessage());
             }
         }
     }
