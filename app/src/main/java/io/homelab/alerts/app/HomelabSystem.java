@@ -14,6 +14,7 @@ import io.homelab.alerts.notifier.channel.OutgoingMessage;
 import io.homelab.alerts.notifier.commands.CommandHandler;
 import io.homelab.alerts.notifier.commands.Publisher;
 import io.homelab.alerts.common.health.Readiness;
+import java.util.Optional;
 import io.homelab.alerts.notifier.delivery.RateLimiter;
 import io.homelab.alerts.notifier.pipeline.NotificationRecords;
 import io.homelab.alerts.notifier.pipeline.PipelineView;
@@ -132,15 +133,26 @@ public final class HomelabSystem implements AutoCloseable {
         gc.bindTo(registry);
         started.push(gc);
 
+        // /ready lists every part; the parts are added as they start, and it says "starting" until all did.
+        List<Readiness> readiness = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean allStarted = new java.util.concurrent.atomic.AtomicBoolean();
+        readiness.add(Readiness.of("start-up", () -> allStarted.get() ? Optional.empty() : Optional.of("still starting")));
+        io.homelab.alerts.common.health.KafkaReadiness kafkaReady = new io.homelab.alerts.common.health.KafkaReadiness(bootstrapServers);
+        started.push(kafkaReady);
+        readiness.add(kafkaReady);
+        if (targets.contains(Target.INGEST)) {
+            // First: a webhook is safe once it is in Kafka, so Alertmanager gets its 200 while the rest starts.
+            IngestConfig ingestConfig = IngestConfig.from(config);
+            KafkaWebhookSink sink = new KafkaWebhookSink(bootstrapServers, topics.webhooks(), ingestConfig, registry);
+            started.push(sink);
+            ingest = new IngestApp(ingestConfig, sink, registry, Clock.systemUTC(), readiness).start();
+            started.push(ingest);
+        }
         if (targets.contains(Target.PROCESSOR)) {
             ProcessorConfig processorConfig = processorConfig(config, topics, bootstrapServers);
             processor = new ProcessorService(processorConfig, registry, onFatal).start();
             started.push(processor);
         }
-        List<Readiness> readiness = new ArrayList<>();
-        io.homelab.alerts.common.health.KafkaReadiness kafkaReady = new io.homelab.alerts.common.health.KafkaReadiness(bootstrapServers);
-        started.push(kafkaReady);
-        readiness.add(kafkaReady);
         if (processor != null) {
             readiness.add(processor.readiness());
         }
@@ -206,18 +218,13 @@ public final class HomelabSystem implements AutoCloseable {
             started.push(remediator);
             readiness.add(remediator.readiness());
         }
-        if (targets.contains(Target.INGEST)) {
-            IngestConfig ingestConfig = IngestConfig.from(config);
-            KafkaWebhookSink sink = new KafkaWebhookSink(bootstrapServers, topics.webhooks(), ingestConfig, registry);
-            started.push(sink);
-            ingest = new IngestApp(ingestConfig, sink, registry, Clock.systemUTC(), readiness).start();
-            started.push(ingest);
-        } else {
+        if (!targets.contains(Target.INGEST)) {
             // No webhook port to share: the same answers on a port of their own, for health checks and Prometheus.
             HomelabConfig.Deployment d = config.deployment();
             management = new io.homelab.alerts.common.health.ManagementServer(d.managementBind(), d.managementPort(), readiness, registry::scrape);
             started.push(management);
         }
+        allStarted.set(true);
         log.info("homelab-alerts started ({}) in {} ms", targets, Duration.ofNanos(System.nanoTime() - t0).toMillis());
     }
 

@@ -40,6 +40,18 @@ final class LoadGenerator {
 
     /** {@code concurrency} connections, each sending the next request as soon as the answer comes back. */
     Result closedLoop(String name, URI uri, byte[] body, int concurrency, Duration duration) throws Exception {
+        HttpRequest req = request(uri, body);
+        return closedLoop(name, n -> req, concurrency, duration);
+    }
+
+    /** As above, the {@code n}th request of all made by {@code requests} (bodies that vary, say). */
+    Result closedLoop(String name, URI uri, java.util.function.LongFunction<byte[]> bodies, int concurrency, Duration duration) throws Exception {
+        return closedLoop(name, n -> request(uri, bodies.apply(n)), concurrency, duration);
+    }
+
+    private Result closedLoop(String name, java.util.function.LongFunction<HttpRequest> requests, int concurrency, Duration duration)
+            throws Exception {
+        AtomicLong sent = new AtomicLong();
         Recorder recorder = new Recorder(3);
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -48,8 +60,8 @@ final class LoadGenerator {
         List<Thread> workers = new ArrayList<>();
         for (int i = 0; i < concurrency; i++) {
             Thread t = new Thread(() -> {
-                HttpRequest req = request(uri, body);
                 while (System.nanoTime() < end) {
+                    HttpRequest req = requests.apply(sent.getAndIncrement());
                     long t0 = System.nanoTime();
                     try {
                         HttpResponse<Void> r = client.send(req, HttpResponse.BodyHandlers.discarding());

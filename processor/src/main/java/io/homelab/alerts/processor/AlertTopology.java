@@ -187,6 +187,10 @@ public final class AlertTopology {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 3_000);
         p.put("processing.exception.handler.global.enabled", true);
+        // Memory: all RocksDB stores share one bounded cache (BoundedRocksDb), and the record cache in
+        // front of them (10 MiB by default) is small, since a commit empties it every few milliseconds.
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, io.homelab.alerts.processor.state.BoundedRocksDb.class);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 2L * 1024 * 1024);
         return p;
     }
 

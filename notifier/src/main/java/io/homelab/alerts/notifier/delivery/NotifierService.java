@@ -588,10 +588,12 @@ public final class NotifierService implements AutoCloseable {
                 return null;
             }
         }
-        DeliveryResult result = channel.send(message.toChat(chat));
         if (slot != null) {
+            // The slot counts from when the request leaves, as Telegram counts when a message arrives: counted
+            // from when the answer came back, alerts a second apart would each wait a round trip longer.
             limiter.sent(slot);
         }
+        DeliveryResult result = channel.send(message.toChat(chat));
         if (result instanceof DeliveryResult.Moved moved) {
             // Telegram: a group upgraded to a supergroup has a new id; keep sending there.
             log.warn("Chat {} is now chat {} (group upgraded to a supergroup); sending there. Update TELEGRAM_CHAT_ID / routes.",

@@ -13,8 +13,8 @@ import java.util.Map;
  * Telegram's published limits, kept on our side so we rarely meet a 429: about one message a
  * second per chat, 20 a minute per group (negative chat ids), 30 a second in all. One limiter is
  * shared by everything that sends (alerts, command replies): {@link #reserve} books a slot, so two
- * senders never take the same one, and {@link #sent(Slot)} moves it to when the send really ended,
- * so the next message keeps its distance from that, not from the plan.
+ * senders never take the same one, and {@link #sent(Slot)} moves it to when the send really
+ * started, so the next message keeps its distance from that, not from the plan.
  */
 public final class RateLimiter {
     static final Duration PER_CHAT = Duration.ofSeconds(1);
@@ -82,7 +82,7 @@ public final class RateLimiter {
         return d.isNegative() ? Duration.ZERO : d;
     }
 
-    /** The message of {@code slot} has been sent (or given up): it counts from now, if that is later than planned. */
+    /** The message of {@code slot} is being sent now (or was given up): it counts from now, if that is later than planned. */
     public synchronized void sent(Slot slot) {
         Instant now = clock.instant();
         if (now.isAfter(slot.at)) {

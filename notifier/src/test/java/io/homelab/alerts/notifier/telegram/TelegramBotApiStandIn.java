@@ -67,6 +67,12 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
         this.token = token;
         this.server = HttpServer.create(new InetSocketAddress(bindHost, port), 0);
         server.createContext("/", this::handle);
+        // Like Telegram, a long poll for updates does not hold up a sendMessage: each request has a thread.
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "bot-api-stand-in");
+            t.setDaemon(true);
+            return t;
+        }));
         server.start();
     }
 
@@ -238,7 +244,20 @@ public final class TelegramBotApiStandIn implements AutoCloseable {
                 .map(c -> c.body().get("text").asText()).toList();
     }
 
+    private final Object serial = new Object();
+
+    /** getUpdates waits on its own; every other request is handled one at a time, in the order received. */
     private void handle(HttpExchange exchange) throws IOException {
+        if (exchange.getRequestURI().getPath().toLowerCase(java.util.Locale.ROOT).endsWith("/getupdates")) {
+            handleOne(exchange);
+            return;
+        }
+        synchronized (serial) {
+            handleOne(exchange);
+        }
+    }
+
+    private void handleOne(HttpExchange exchange) throws IOException {
         try (exchange) {
             Matcher m = PATH.matcher(exchange.getRequestURI().getPath());
             // The Bot API takes GET and POST alike.
