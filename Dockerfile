@@ -20,13 +20,14 @@ RUN echo 'homelab:x:10001:10001:homelab-alerts:/var/lib/homelab-alerts:/usr/sbin
     && chown -R 10001:10001 /var/lib/homelab-alerts
 COPY --from=build /homelab-alerts.jar /opt/homelab-alerts/homelab-alerts.jar
 COPY deploy/healthcheck /opt/homelab-alerts/healthcheck
+COPY bin/homelab-alerts /opt/homelab-alerts/homelab-alerts
 USER 10001:10001
 WORKDIR /var/lib/homelab-alerts
 ENV DATA_DIR=/var/lib/homelab-alerts/data \
     HOME=/var/lib/homelab-alerts \
-    MANAGEMENT_BIND=0.0.0.0 \
-    JAVA_OPTS="-XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Xss512k"
+    MANAGEMENT_BIND=0.0.0.0
 EXPOSE 9095 9097
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=4 CMD ["/opt/homelab-alerts/healthcheck"]
-ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /opt/homelab-alerts/homelab-alerts.jar \"$@\"", "homelab-alerts"]
+# The launcher sizes the JVM for a small box (HOMELAB_HEAP, JAVA_OPTS change it) and execs java.
+ENTRYPOINT ["/bin/sh", "/opt/homelab-alerts/homelab-alerts"]
 CMD ["run", "--target", "all"]

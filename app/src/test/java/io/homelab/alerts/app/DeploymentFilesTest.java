@@ -90,7 +90,8 @@ class DeploymentFilesTest {
         String text = Files.readString(Path.of("../docker-compose.yml"));
         Set<String> known = HomelabConfig.SETTINGS.stream().map(Setting::name).collect(Collectors.toCollection(TreeSet::new));
         known.addAll(COMPOSE_ONLY.keySet());
-        known.add("JAVA_OPTS"); // the image's JVM flags
+        known.add("JAVA_OPTS"); // more JVM flags, read by the launcher
+        known.add("HOMELAB_HEAP"); // the launcher's heap size
         known.add("COMPOSE_PROJECT_NAME");
 
         Map<String, Object> compose = new Yaml().load(text);

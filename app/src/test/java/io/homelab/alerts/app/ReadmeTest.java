@@ -23,7 +23,7 @@ class ReadmeTest {
     void the_quick_start_commands_are_the_ones_ci_and_the_tests_use() throws Exception {
         String readme = Files.readString(Path.of("../README.md"));
         String ci = Files.readString(Path.of("../.ci/run"));
-        assertThat(readme).contains("./mvnw -B verify").contains("java -jar app/target/homelab-alerts.jar run")
+        assertThat(readme).contains("./mvnw -B verify").contains("./mvnw -q -DskipTests package && bin/homelab-alerts run")
                 .contains("--data-binary @examples/test-alert.json");
         assertThat(ci).contains("\n./mvnw -B verify\n");
     }

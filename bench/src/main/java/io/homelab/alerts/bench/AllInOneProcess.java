@@ -48,6 +48,7 @@ final class AllInOneProcess implements AutoCloseable {
     private final ChildProcesses.Cleanup cleanup;
     private final Path dataDir;
     private final int port;
+    private int kafkaPort;
 
     private AllInOneProcess(Process process, Path dataDir, int port) {
         this.process = process;
@@ -56,7 +57,8 @@ final class AllInOneProcess implements AutoCloseable {
         this.port = port;
     }
 
-    static AllInOneProcess start(Launch launch, URI telegramApi, String token, String chat) throws Exception {
+    /** {@code routes}: a HOMELAB_CONFIG to use (YAML), or null for the default routes. */
+    static AllInOneProcess start(Launch launch, URI telegramApi, String token, String chat, String routes) throws Exception {
         Path dataDir = Files.createTempDirectory("homelab-bench-e2e");
         int port = ChildProcesses.freePort();
         ProcessBuilder pb = new ProcessBuilder(launch.command())
@@ -67,17 +69,24 @@ final class AllInOneProcess implements AutoCloseable {
         NOT_INHERITED.forEach(env::remove);
         env.put("DATA_DIR", dataDir.toString());
         env.put("PROMETHEUS_WEBHOOK_PORT", Integer.toString(port));
-        env.put("KAFKA_EMBEDDED_PORT", "0");
+        int kafkaPort = ChildProcesses.freePort();
+        env.put("KAFKA_EMBEDDED_PORT", Integer.toString(kafkaPort));
         env.put("PROCESSOR_HTTP_PORT", "0");
         env.put("TELEGRAM_BOT_TOKEN", token);
         env.put("TELEGRAM_API_URL", telegramApi.toString());
         env.put("TELEGRAM_CHAT_ID", chat);
+        if (routes != null) {
+            Path config = dataDir.resolve("homelab.yml");
+            Files.writeString(config, routes);
+            env.put("HOMELAB_CONFIG", config.toString());
+        }
         if (launch.launcher() != null && !launch.jvmArgs().isEmpty()) {
             env.put("JAVA_OPTS", String.join(" ", launch.jvmArgs()));
         }
         AllInOneProcess all;
         try {
             all = new AllInOneProcess(pb.start(), dataDir, port);
+            all.kafkaPort = kafkaPort;
         } catch (IOException e) {
             ChildProcesses.deleteTree(dataDir);
             throw e;
@@ -107,6 +116,11 @@ final class AllInOneProcess implements AutoCloseable {
         }
         throw new IllegalStateException("all-in-one " + (process.isAlive() ? "not ready after " + timeout.toSeconds() + " s" : "exited with "
                 + process.exitValue()) + "; its log ends:\n" + logTail(30));
+    }
+
+    /** The embedded broker, for a benchmark that watches the topics. */
+    String bootstrapServers() {
+        return "127.0.0.1:" + kafkaPort;
     }
 
     URI webhook() {

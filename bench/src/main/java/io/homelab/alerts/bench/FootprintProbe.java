@@ -28,6 +28,11 @@ final class FootprintProbe {
 
     /** {@code command}: what starts it, up to the arguments ({@code run} is added); {@code nmt}: also read the JVM's native memory summary. */
     static Result measure(String how, List<String> command, byte[] payload, boolean nmt) throws Exception {
+        return measure(how, command, payload, nmt, Map.of());
+    }
+
+    /** As above, with {@code env} added to the child's environment. */
+    static Result measure(String how, List<String> command, byte[] payload, boolean nmt, Map<String, String> extraEnv) throws Exception {
         Path dataDir = Files.createTempDirectory("homelab-bench-all");
         int port = freePort();
         List<String> cmd = new ArrayList<>(command);
@@ -42,6 +47,7 @@ final class FootprintProbe {
         env.put("LOG_LEVEL", "WARN");
         env.remove("KAFKA_BOOTSTRAP_SERVERS");
         env.remove("TELEGRAM_BOT_TOKEN");
+        env.putAll(extraEnv);
         if (nmt) {
             env.put("JAVA_OPTS", (env.getOrDefault("JAVA_OPTS", "") + " -XX:NativeMemoryTracking=summary").strip());
         }

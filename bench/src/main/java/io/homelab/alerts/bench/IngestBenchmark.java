@@ -99,16 +99,82 @@ public final class IngestBenchmark {
         }
     }
 
+    /** Closed-loop webhooks/s at {@code concurrency} connections, in one run: the bare JDK handler, Spark answering 200, durable ingest. */
+    record Ratio(int concurrency, double jdkBare, double sparkBare, double durable) {
+        double ratio() {
+            return durable / jdkBare;
+        }
+    }
+
+    static Ratio ratio(byte[] payload, int seconds, int concurrency) throws Exception {
+        Path dir = Files.createTempDirectory("homelab-bench");
+        int maxBody = 4 * 1024 * 1024;
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0, fault -> System.err.println("KAFKA FAULT " + fault))) {
+            Topics topics = BenchTopics.create(kafka, "ratio", maxBody + 64 * 1024);
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            IngestConfig config = new IngestConfig(0, "/prometheus/webhook", Optional.empty(), maxBody, Duration.ofSeconds(5), Duration.ofMillis(1));
+            com.sun.net.httpserver.HttpServer jdk = jdkBareHandler(maxBody);
+            Service spark = bareHandler(maxBody, false);
+            try (KafkaWebhookSink sink = new KafkaWebhookSink(kafka.bootstrapServers(), topics.webhooks(), config, registry);
+                    IngestApp durable = new IngestApp(config, sink, registry, Clock.systemUTC()).start()) {
+                URI jdkUri = URI.create("http://127.0.0.1:" + jdk.getAddress().getPort() + "/prometheus/webhook");
+                URI sparkUri = URI.create("http://127.0.0.1:" + spark.port() + "/prometheus/webhook");
+                URI durableUri = URI.create("http://127.0.0.1:" + durable.port() + "/prometheus/webhook");
+                LoadGenerator load = new LoadGenerator();
+                for (URI u : List.of(jdkUri, sparkUri, durableUri)) {
+                    load.closedLoop("warm-up", u, payload, concurrency, Duration.ofSeconds(3));
+                }
+                Duration d = Duration.ofSeconds(seconds);
+                return new Ratio(concurrency, load.closedLoop("jdk", jdkUri, payload, concurrency, d).perSecond(),
+                        load.closedLoop("spark", sparkUri, payload, concurrency, d).perSecond(),
+                        load.closedLoop("durable", durableUri, payload, concurrency, d).perSecond());
+            } finally {
+                jdk.stop(0);
+                spark.stop();
+                spark.awaitStop();
+            }
+        }
+    }
+
+    /** The JDK's own HTTP server (com.sun.net.httpserver), a thread per request from a pool, reading the body and answering 200. */
+    static com.sun.net.httpserver.HttpServer jdkBareHandler(int maxBody) throws java.io.IOException {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 128);
+        byte[] answer = "{\"status\":\"accepted\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        server.createContext("/prometheus/webhook", exchange -> {
+            try (exchange; InputStream in = exchange.getRequestBody()) {
+                in.readNBytes(maxBody);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, answer.length);
+                exchange.getResponseBody().write(answer);
+            }
+        });
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "jdk-bare");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.start();
+        return server;
+    }
+
     /**
      * The same server stack as ingest, with a handler that only reads the body (the same way ingest
      * does: Spark's own bodyAsBytes() reads one byte per call and would flatter the durable path),
      * parses the JSON and answers 200.
      */
     static Service bareHandler(int maxBody) {
+        return bareHandler(maxBody, true);
+    }
+
+    /** As above; without {@code parse} it only reads the body, as the JDK anchor does. */
+    static Service bareHandler(int maxBody, boolean parse) {
         ObjectMapper mapper = new ObjectMapper();
         SparkServers.Http http = SparkServers.create(0);
         http.service().post("/prometheus/webhook", (req, res) -> {
-            mapper.readTree(RequestBodies.readAtMost(req.raw(), maxBody));
+            byte[] body = RequestBodies.readAtMost(req.raw(), maxBody);
+            if (parse) {
+                mapper.readTree(body);
+            }
             res.type("application/json");
             return "{\"status\":\"accepted\"}";
         });

@@ -176,7 +176,13 @@ public final class NotifierBenchmark {
     static final String GROUP = "-1001234567890";
 
     /** 40 distinct alerts over 4 s to one group chat ("the NAS went away"): latency per alert, messages sent. */
-    static void burst(EmbeddedKafka kafka) throws Exception {
+    /** A burst's outcome: messages sent for its alerts, latency per alert, alerts later than 1.5 s. */
+    record Burst(int alerts, int messages, double p50Ms, double p99Ms, int late) {}
+
+    /** A backlog's outcome: alerts queued, messages that carried them, seconds to drain once Telegram was back. */
+    record Backlog(int alerts, int messages, double drainSeconds) {}
+
+    static Burst burst(EmbeddedKafka kafka) throws Exception {
         int alerts = 40;
         Instant[] produced = new Instant[alerts];
         try (Rig rig = Rig.start(kafka, "nburst")) {
@@ -207,12 +213,14 @@ public final class NotifierBenchmark {
                     + "p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms; %d later than 1.5 s; 429s: %d%n", alerts, sent.size(),
                     histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(90) / 1000.0,
                     histogram.getValueAtPercentile(99) / 1000.0, histogram.getMaxValue() / 1000.0, late, rig.telegram.violations());
+            return new Burst(alerts, sent.size(), histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(99) / 1000.0, late);
         }
     }
 
     /** 1,000 alerts queued while Telegram answers 502 (about 7 s), then drained; and a critical one posted behind a backlog of 500. */
-    static void backlog(EmbeddedKafka kafka) throws Exception {
+    static Backlog backlog(EmbeddedKafka kafka) throws Exception {
         int alerts = 1000;
+        Backlog result;
         try (Rig rig = Rig.start(kafka, "nbacklog")) {
             for (int i = 0; i < 3; i++) {
                 rig.telegram.failNext(502, "{\"ok\":false,\"error_code\":502,\"description\":\"Bad Gateway\"}");
@@ -236,6 +244,7 @@ public final class NotifierBenchmark {
                     + "came back (from its first request that succeeded to its last), in %d messages; 429s: %d%n", alerts,
                     Duration.between(back, last).toMillis() / 1000.0,
                     sent(rig.telegram, 1).size(), rig.telegram.violations());
+            result = new Backlog(alerts, sent(rig.telegram, 1).size(), Duration.between(back, last).toMillis() / 1000.0);
         }
         try (Rig rig = Rig.start(kafka, "ncritical")) {
             for (int i = 0; i < 500; i++) {
@@ -251,6 +260,7 @@ public final class NotifierBenchmark {
             System.out.printf("a critical alert posted right behind a backlog of 500: on the Bot API %.0f ms later (message %d of %d); 429s: %d%n",
                     Duration.between(produced, c.at()).toNanos() / 1e6, sent.indexOf(c) + 1, sent.size(), rig.telegram.violations());
         }
+        return result;
     }
 
     static KafkaProducer<String, Notification> producer(EmbeddedKafka kafka, Topics topics) {

@@ -12,7 +12,7 @@ import java.util.Optional;
  * What the processor needs to know.
  *
  * @param router where alerts go: the routes of HOMELAB_CONFIG, or the defaults
- * @param commitInterval how often Streams commits its transaction: the latency the stage adds
+ * @param commitInterval how often Streams commits its transaction while it works through a backlog (live records commit at once)
  * @param maxRecordBytes the largest record the topics take (the ingest body limit plus room)
  * @param limits the webhook limits ingest applies, checked again on what the processor reads
  * @param historyRetention alerts resolved, or not seen at all, for this long are forgotten by the history
@@ -31,7 +31,7 @@ public record ProcessorConfig(Topics topics, String bootstrapServers, Path state
     }
 
     /** The old system's behaviour: critical and warning alerts are handed to the remediator. */
-    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(10);
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
     public static final Duration DEFAULT_HISTORY_RETENTION = Duration.ofDays(30);
 
     /**

@@ -65,9 +65,13 @@ class AlertTopologyTest {
     }
 
     void pipe(String groupKey, byte[] body) {
+        pipeAt(groupKey, body, RECEIVED);
+    }
+
+    void pipeAt(String groupKey, byte[] body, Instant received) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(RawWebhookHeaders.RECEIVED_AT, RECEIVED.toString().getBytes(StandardCharsets.UTF_8));
-        webhooks.pipeInput(new TestRecord<>(groupKey, body, headers, RECEIVED));
+        headers.add(RawWebhookHeaders.RECEIVED_AT, received.toString().getBytes(StandardCharsets.UTF_8));
+        webhooks.pipeInput(new TestRecord<>(groupKey, body, headers, received));
     }
 
     @Test
@@ -230,6 +234,24 @@ class AlertTopologyTest {
         TestRecord<String, byte[]> tombstone = state.readRecord();
         assertThat(tombstone.key()).isEqualTo("bfcfce9889d1664b");
         assertThat(tombstone.value()).isNull();
+    }
+
+    @Test
+    void duplicates_within_a_minute_update_the_store_but_not_the_state_topic() {
+        TestOutputTopic<String, byte[]> state = driver.createOutputTopic(TOPICS.state().name(), TOPICS.state().keySerde().deserializer(),
+                TOPICS.state().valueSerde().deserializer());
+        pipe("g", Fixtures.alertmanager("firing-single.json"));
+        pipe("g", Fixtures.alertmanager("firing-single.json"));
+        pipe("h", Fixtures.alertmanager("firing-single.json"));
+        assertThat(state.readRecordsToList()).hasSize(1);
+        var history = driver.<String, io.homelab.alerts.processor.history.AlertHistory>getKeyValueStore(
+                io.homelab.alerts.processor.history.HistoryProcessor.STORE);
+        Instant first = history.get("bfcfce9889d1664b").lastSeen();
+        // A minute later the alert seen again is published, with its new lastSeen.
+        pipeAt("g", Fixtures.alertmanager("firing-single.json"), RECEIVED.plusSeconds(61));
+        var published = state.readRecordsToList();
+        assertThat(published).hasSize(1);
+        assertThat(history.get("bfcfce9889d1664b").lastSeen()).isAfter(first);
     }
 
     @Test

@@ -67,7 +67,13 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka start(Path dataDir, String bind, int port, String advertisedHost, Consumer<String> onFatalFault) {
         guardExit(onFatalFault);
-        EmbeddedKafka kafka = new EmbeddedKafka(dataDir.toAbsolutePath(), bind, advertisedHost, port == 0 ? freePort() : port, freePort());
+        int clientPort = port == 0 ? freePort() : port;
+        // Two asks for a free port can get the same one (the first is free again once asked): Kafka then refuses both listeners.
+        int controllerPort = freePort();
+        while (controllerPort == clientPort) {
+            controllerPort = freePort();
+        }
+        EmbeddedKafka kafka = new EmbeddedKafka(dataDir.toAbsolutePath(), bind, advertisedHost, clientPort, controllerPort);
         try {
             kafka.startServer();
         } catch (RuntimeException e) {

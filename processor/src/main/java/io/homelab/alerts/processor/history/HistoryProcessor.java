@@ -48,11 +48,27 @@ public final class HistoryProcessor implements Processor<String, AlertEvent, Str
     public void process(Record<String, AlertEvent> record) {
         AlertHistory previous = store.get(record.key());
         AlertHistory next = AlertHistory.next(previous, record.value(), Instant.ofEpochMilli(record.timestamp()));
-        if (next != previous) {
-            next = next.withDropped(router.route(record.value()).dropped());
+        if (next == previous) {
+            return; // older than what we have (another group's copy): nothing changes
         }
+        next = next.withDropped(router.route(record.value()).dropped());
         store.put(record.key(), next);
-        context.forward(record.withValue(next));
+        if (previous == null || !onlySeenAgain(previous, next)) {
+            context.forward(record.withValue(next));
+        }
+    }
+
+    /**
+     * The alert was only seen again (a duplicate, a repeat): everything is as before but {@code lastSeen},
+     * and that is still in the same minute. The store keeps the exact time (the API shows it); the
+     * compacted state topic gets the first sighting of each minute, not every duplicate, so an HA pair
+     * or a busy group costs it one record a minute per alert instead of one per event.
+     */
+    static boolean onlySeenAgain(AlertHistory previous, AlertHistory next) {
+        return previous.status().equals(next.status()) && previous.dropped() == next.dropped()
+                && previous.lastChange().equals(next.lastChange()) && previous.labels().equals(next.labels())
+                && previous.annotations().equals(next.annotations()) && previous.timesFired() == next.timesFired()
+                && previous.lastSeen().getEpochSecond() / 60 == next.lastSeen().getEpochSecond() / 60;
     }
 
     private void forgetOld(long wallClockMillis) {
