@@ -225,6 +225,7 @@ public final class HomelabSystem implements AutoCloseable {
             started.push(management);
         }
         allStarted.set(true);
+        markStartedForClassDataArchive();
         log.info("homelab-alerts started ({}) in {} ms", targets, Duration.ofNanos(System.nanoTime() - t0).toMillis());
     }
 
@@ -355,6 +356,21 @@ public final class HomelabSystem implements AutoCloseable {
     /** The largest record any topic takes: the largest accepted webhook, with room for key, headers and wrapping. */
     static int maxRecordBytes(HomelabConfig config) {
         return config.maxBodyBytes() + 128 * 1024;
+    }
+
+    /**
+     * bin/homelab-alerts asks the JVM to write a class-data archive when this first run stops, and keeps it
+     * only if this file exists: a run that stopped before everything started would leave a poor one.
+     */
+    private static void markStartedForClassDataArchive() {
+        String marker = System.getProperty("homelab.cds.started");
+        if (marker != null) {
+            try {
+                java.nio.file.Files.write(java.nio.file.Path.of(marker), new byte[0]);
+            } catch (java.io.IOException | RuntimeException e) {
+                log.debug("Could not write {}: the class-data archive of this run will not be kept", marker, e);
+            }
+        }
     }
 
     /** The port the webhook receiver listens on, when ingest runs here. */

@@ -36,6 +36,15 @@ class LauncherTest {
             System.out.println("maxHeapMiB " + Runtime.getRuntime().maxMemory() / (1024 * 1024));
             System.out.println("arenas " + System.getenv("MALLOC_ARENA_MAX"));
             System.out.println("args " + List.of(args));
+            // As the real program does once every part has started (unless told not to).
+            String started = System.getProperty("homelab.cds.started");
+            if (started != null && System.getenv("STOP_BEFORE_STARTED") == null) {
+                try {
+                    Files.write(Path.of(started), new byte[0]);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
         }
     }
 
@@ -93,10 +102,17 @@ class LauncherTest {
     }
 
     @Test
+    void a_collector_chosen_in_java_opts_replaces_the_serial_one() throws Exception {
+        Result r = launch(Map.of("HOMELAB_JAR", jar.toString(), "JAVA_OPTS", "-XX:+UseG1GC"), "--version");
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out()).contains("-XX:+UseG1GC").doesNotContain("UseSerialGC");
+    }
+
+    @Test
     void says_where_it_looked_when_there_is_no_jar() throws Exception {
         Result r = launch(Map.of("HOMELAB_JAR", dir.resolve("missing.jar").toString()), "run");
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.out()).contains("no jar found").contains("./mvnw -q -DskipTests package");
+        assertThat(r.out()).contains("HOMELAB_JAR=" + dir.resolve("missing.jar") + ": no such file");
     }
 
     @Test
@@ -105,7 +121,8 @@ class LauncherTest {
         assertThat(first.exit()).as(first.out()).isZero();
         assertThat(first.out()).contains("-XX:ArchiveClassesAtExit=");
         try (var files = Files.list(dir.resolve("cds"))) {
-            assertThat(files.map(p -> p.getFileName().toString()).toList()).singleElement().asString().endsWith(".jsa.new");
+            assertThat(files.map(p -> p.getFileName().toString()).sorted().toList()).hasSize(2)
+                    .satisfiesExactly(a -> assertThat(a).endsWith(".jsa.new"), b -> assertThat(b).endsWith(".jsa.started"));
         }
         Result second = launch(Map.of("HOMELAB_JAR", jar.toString()), "run");
         assertThat(second.exit()).as(second.out()).isZero();
@@ -113,6 +130,16 @@ class LauncherTest {
         try (var files = Files.list(dir.resolve("cds"))) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).singleElement().asString().endsWith(".jsa");
         }
+        // An archive of a run that stopped before it had started (a configuration error) is dropped.
+        try (var files = Files.list(dir.resolve("cds"))) {
+            files.forEach(p -> p.toFile().delete());
+        }
+        launch(Map.of("HOMELAB_JAR", jar.toString(), "STOP_BEFORE_STARTED", "1"), "run");
+        Result afterEarlyStop = launch(Map.of("HOMELAB_JAR", jar.toString()), "run");
+        assertThat(afterEarlyStop.out()).doesNotContain("SharedArchiveFile").contains("-XX:ArchiveClassesAtExit=");
+        launch(Map.of("HOMELAB_JAR", jar.toString()), "run");
+        assertThat(launch(Map.of("HOMELAB_JAR", jar.toString()), "run").out()).contains("-XX:SharedArchiveFile=");
+
         // A broken archive (a stop cut short) is dropped, not used.
         Path archive;
         try (var files = Files.list(dir.resolve("cds"))) {
@@ -120,6 +147,7 @@ class LauncherTest {
         }
         Files.delete(archive);
         Files.writeString(Path.of(archive + ".new"), "not an archive");
+        Files.writeString(Path.of(archive + ".started"), "");
         Result third = launch(Map.of("HOMELAB_JAR", jar.toString()), "run");
         assertThat(third.exit()).as(third.out()).isZero();
         assertThat(third.out()).doesNotContain("SharedArchiveFile").contains("-XX:ArchiveClassesAtExit=");

@@ -216,7 +216,9 @@ public final class AlertTopology {
 
         @Override
         public void process(Record<String, V> record) {
-            if (System.currentTimeMillis() - record.timestamp() < FRESH_MILLIS) {
+            long age = System.currentTimeMillis() - record.timestamp();
+            // A record from the future (ingest's clock ahead of ours) is not fresh: it would ask for a commit each time.
+            if (age >= 0 && age < FRESH_MILLIS) {
                 context.commit();
             }
         }

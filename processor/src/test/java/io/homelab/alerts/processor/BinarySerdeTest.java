@@ -33,6 +33,13 @@ class BinarySerdeTest {
     }
 
     @Test
+    void a_label_with_a_lone_surrogate_comes_back_as_it_was_not_as_a_question_mark() {
+        AlertEvent odd = new AlertEvent("fp", "firing", Map.of("alertname", "X\ud800Y", "pair", "😀", "tail", "end\udc00"), Map.of(),
+                T, null, null, null, null, 0, T, null);
+        assertThat(AlertEventCodec.SERDE.fromBytes("t", AlertEventCodec.SERDE.toBytes(odd))).isEqualTo(odd);
+    }
+
+    @Test
     void state_and_history_come_back_equal() {
         AlertState state = new AlertState(EVENT, "firing", T, List.of(T, T.plusMillis(1), Instant.EPOCH.minusSeconds(5)), true);
         assertThat(StateCodecs.ALERT_STATE.fromBytes("s", StateCodecs.ALERT_STATE.toBytes(state))).isEqualTo(state);
@@ -62,6 +69,8 @@ class BinarySerdeTest {
         // A length that claims more than the record holds is refused before anything is allocated for it.
         assertThatThrownBy(() -> AlertEventCodec.SERDE.fromBytes("t", new byte[] {1, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F}))
                 .isInstanceOf(SerializationException.class).hasMessageContaining("more than the record holds");
+        assertThatThrownBy(() -> AlertEventCodec.SERDE.fromBytes("t", new byte[] {1, 9, 0, 0, 0}))
+                .isInstanceOf(SerializationException.class).hasMessageContaining("odd");
         assertThat(AlertEventCodec.SERDE.fromBytes("t", null)).isNull();
     }
 }

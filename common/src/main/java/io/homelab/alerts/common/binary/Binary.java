@@ -53,17 +53,43 @@ public final class Binary {
             return varlong((v << 1) ^ (v >> 63));
         }
 
-        /** Null as 0, else length + 1 and the UTF-8 bytes. */
+        /**
+         * Null as 0; else (length + 1) * 2 + kind, then the bytes: kind 0 is UTF-8; kind 1 is UTF-16 (two
+         * bytes a char), for the rare string with a lone surrogate, which UTF-8 cannot hold (it would
+         * become '?', and the labels would no longer be the ones the fingerprint was made of).
+         */
         public Writer string(String s) {
             if (s == null) {
                 return varlong(0);
             }
+            if (hasLoneSurrogate(s)) {
+                varlong((2L * s.length() + 1) * 2 + 1);
+                ensure(2 * s.length());
+                for (int k = 0; k < s.length(); k++) {
+                    char c = s.charAt(k);
+                    buf[n++] = (byte) (c >>> 8);
+                    buf[n++] = (byte) c;
+                }
+                return this;
+            }
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            varlong(b.length + 1L);
+            varlong((b.length + 1L) * 2);
             ensure(b.length);
             System.arraycopy(b, 0, buf, n, b.length);
             n += b.length;
             return this;
+        }
+
+        private static boolean hasLoneSurrogate(String s) {
+            for (int k = 0; k < s.length(); k++) {
+                char c = s.charAt(k);
+                if (Character.isHighSurrogate(c) && k + 1 < s.length() && Character.isLowSurrogate(s.charAt(k + 1))) {
+                    k++;
+                } else if (Character.isSurrogate(c)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         public Writer instant(Instant t) {
@@ -138,15 +164,27 @@ public final class Binary {
         }
 
         public String string() {
-            int len = count();
-            if (len == 0) {
+            long v = varlong();
+            if (v == 0) {
                 return null;
             }
-            len--;
-            if (len > buf.length - i) {
-                throw new IllegalArgumentException("string of " + len + " bytes at byte " + i + " runs past the record");
+            if (v < 0 || (v >>> 1) - 1 > buf.length - i) {
+                throw new IllegalArgumentException("string at byte " + i + " claims more than the record holds");
             }
-            String s = new String(buf, i, len, StandardCharsets.UTF_8);
+            int len = (int) ((v >>> 1) - 1);
+            String s;
+            if ((v & 1) == 0) {
+                s = new String(buf, i, len, StandardCharsets.UTF_8);
+            } else {
+                if (len % 2 != 0) {
+                    throw new IllegalArgumentException("UTF-16 string of an odd " + len + " bytes at byte " + i);
+                }
+                char[] chars = new char[len / 2];
+                for (int k = 0; k < chars.length; k++) {
+                    chars[k] = (char) (((buf[i + 2 * k] & 0xFF) << 8) | (buf[i + 2 * k + 1] & 0xFF));
+                }
+                s = new String(chars);
+            }
             i += len;
             return s;
         }

@@ -302,8 +302,8 @@ public final class TelegramCommands implements AutoCloseable {
                 limiter.sent(slot);
                 break;
             }
+            limiter.sent(slot); // counted from when the request leaves, as the alerts' slots are
             result = replies.send(message);
-            limiter.sent(slot);
             if (!(result instanceof DeliveryResult.Retryable retry)) {
                 return result;
             }
