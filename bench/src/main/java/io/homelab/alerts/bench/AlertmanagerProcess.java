@@ -2,9 +2,6 @@ package io.homelab.alerts.bench;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,21 +81,7 @@ final class AlertmanagerProcess implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        URI ready = url.resolve("/-/ready");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline && process.isAlive()) {
-            try {
-                if (http.send(HttpRequest.newBuilder(ready).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("Alertmanager " + (process.isAlive() ? "not ready after " + timeout.toSeconds() + " s" : "exited with "
-                + process.exitValue()) + "; its log ends:\n" + logTail(20));
+        ChildProcesses.awaitReady(process, url.resolve("/-/ready"), timeout, "Alertmanager", () -> logTail(20));
     }
 
     /** "Alertmanager 0.25.0", as the binary reports itself. */

@@ -2,9 +2,6 @@ package io.homelab.alerts.bench;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,21 +98,7 @@ final class AllInOneProcess implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        URI ready = URI.create("http://127.0.0.1:" + port + "/ready");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline && process.isAlive()) {
-            try {
-                if (http.send(HttpRequest.newBuilder(ready).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("all-in-one " + (process.isAlive() ? "not ready after " + timeout.toSeconds() + " s" : "exited with "
-                + process.exitValue()) + "; its log ends:\n" + logTail(30));
+        ChildProcesses.awaitReady(process, URI.create("http://127.0.0.1:" + port + "/ready"), timeout, "all-in-one", () -> logTail(30));
     }
 
     /** The embedded broker, for a benchmark that watches the topics. */

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -87,6 +88,28 @@ final class ChildProcesses {
     }
 
     /** The last {@code lines} lines of a log, for an error message. */
+    /**
+     * Waits until {@code ready} answers 200 while {@code process} lives; else fails with what it is and the end of its log.
+     */
+    static void awaitReady(Process process, java.net.URI ready, Duration timeout, String what, java.util.function.Supplier<String> logTail)
+            throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try {
+                if (http.send(java.net.http.HttpRequest.newBuilder(ready).GET().build(), java.net.http.HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException(what + " " + (process.isAlive() ? "not ready after " + timeout.toSeconds() + " s" : "exited with "
+                + process.exitValue()) + "; its log ends:\n" + logTail.get());
+    }
+
     static String tail(Path log, int lines) {
         try {
             List<String> all = Files.readAllLines(log);

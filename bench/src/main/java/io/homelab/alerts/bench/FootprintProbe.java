@@ -1,7 +1,6 @@
 package io.homelab.alerts.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,7 +33,7 @@ final class FootprintProbe {
     /** As above, with {@code env} added to the child's environment. */
     static Result measure(String how, List<String> command, byte[] payload, boolean nmt, Map<String, String> extraEnv) throws Exception {
         Path dataDir = Files.createTempDirectory("homelab-bench-all");
-        int port = freePort();
+        int port = ChildProcesses.freePort();
         List<String> cmd = new ArrayList<>(command);
         cmd.add("run");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -85,7 +84,7 @@ final class FootprintProbe {
         } finally {
             process.destroy();
             process.waitFor();
-            deleteTree(dataDir);
+            ChildProcesses.deleteTree(dataDir);
         }
     }
 
@@ -105,18 +104,6 @@ final class FootprintProbe {
             }
         }
         throw new IllegalStateException(field + " not in /proc/" + pid + "/status");
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 
     /** {@code java -Xmx… FootprintProbe [--nmt] [--plain-java] [--launcher bin/homelab-alerts] [--jar app/target/homelab-alerts.jar]} */

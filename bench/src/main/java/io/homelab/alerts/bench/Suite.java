@@ -89,7 +89,7 @@ public final class Suite {
             }
             results.add(new Run(footprint, plain, e2e, processor, ingest, burst, backlog));
         }
-        FootprintProbe.deleteTree(cds);
+        ChildProcesses.deleteTree(cds);
         print(results, jar, first);
         System.exit(0);
     }
