@@ -192,9 +192,25 @@ class ComposeStackTest {
         return telegram.sentTexts().stream().filter(t -> t.contains(part)).count();
     }
 
+    /**
+     * Messages that carry this alert summary: alone in the full layout, or as a line of a list when
+     * the alerts of one webhook reach the chat's queue together (which depends on timing).
+     */
+    static long sentAlert(String summary) {
+        return telegram.sentTexts().stream().filter(t -> t.contains("<b>Summary:</b> " + summary) || t.contains(" — " + summary)).count();
+    }
+
     static void awaitChat(Duration within, String why, String part) {
+        awaitChat(within, why, part, () -> sent(part));
+    }
+
+    static void awaitAlert(Duration within, String why, String summary) {
+        awaitChat(within, why, summary, () -> sentAlert(summary));
+    }
+
+    static void awaitChat(Duration within, String why, String part, java.util.function.LongSupplier count) {
         try {
-            await().atMost(within).pollInterval(Duration.ofSeconds(2)).until(() -> sent(part) > 0);
+            await().atMost(within).pollInterval(Duration.ofSeconds(2)).until(() -> count.getAsLong() > 0);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             String log;
             try {
@@ -222,11 +238,11 @@ class ComposeStackTest {
     @Test
     @Order(2)
     void a_processor_restart_and_a_down_and_up_lose_nothing_and_send_nothing_twice() throws Exception {
-        String summary = "<b>Summary:</b> Container pihole is down";
+        String summary = "Container pihole is down";
         assertThat(compose(Duration.ofMinutes(2), "restart", "processor").exit()).isZero();
         awaitHealthy();
         assertThat(post("firing-group.json").statusCode()).isEqualTo(200);
-        awaitChat(Duration.ofSeconds(90), "a webhook after the processor's restart", summary);
+        awaitAlert(Duration.ofSeconds(90), "a webhook after the processor's restart", summary);
         // The same webhook again (Alertmanager repeats itself): deduplicated by the processor.
         assertThat(post("firing-group.json").statusCode()).isEqualTo(200);
 
@@ -238,7 +254,7 @@ class ComposeStackTest {
         assertThat(post("firing-group.json").statusCode()).isEqualTo(200);
         Thread.sleep(10_000);
         // The broker's and processor's volumes keep what was seen: both repeats are deduplicated.
-        assertThat(sent(summary)).as("a repeat, before and after down / up, is still a repeat:\n" + chat()).isEqualTo(1);
+        assertThat(sentAlert(summary)).as("a repeat, before and after down / up, is still a repeat:\n" + chat()).isEqualTo(1);
         assertThat(sent("<b>Summary:</b> High CPU usage on 192.168.1.101:9100")).as("nothing replayed after down / up:\n" + chat()).isEqualTo(1);
     }
 
