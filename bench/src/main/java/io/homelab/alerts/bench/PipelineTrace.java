@@ -33,21 +33,31 @@ public final class PipelineTrace {
 
     public static void main(String[] args) throws Exception {
         int alerts = 30;
+        int prewarm = 0;
+        int settle = 3;
+        List<String> jvmArgs = new ArrayList<>();
         Path launcher = Path.of("bin/homelab-alerts");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--alerts" -> alerts = Integer.parseInt(args[++i]);
                 case "--launcher" -> launcher = Path.of(args[++i]);
+                case "--prewarm" -> prewarm = Integer.parseInt(args[++i]);
+                case "--jvm-arg" -> jvmArgs.add(args[++i]);
+                case "--settle" -> settle = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("usage: PipelineTrace [--alerts N] [--launcher bin/homelab-alerts]");
             }
         }
-        Hops hops = run(alerts, new AllInOneProcess.Launch(Path.of("app/target/homelab-alerts.jar"), launcher, List.of()));
+        Hops hops = run(alerts, prewarm, settle, new AllInOneProcess.Launch(Path.of("app/target/homelab-alerts.jar"), launcher, List.copyOf(jvmArgs)));
         System.out.printf("%-44s %8s %8s%n", "hop (1 alert/s, " + alerts + " alerts)", "p50 ms", "p99 ms");
         hops.p50p99().forEach((hop, v) -> System.out.printf("%-44s %8.1f %8.1f%n", hop, v[0], v[1]));
         System.exit(0);
     }
 
     static Hops run(int alerts, AllInOneProcess.Launch launch) throws Exception {
+        return run(alerts, 0, 3, launch);
+    }
+
+    static Hops run(int alerts, int prewarm, int settle, AllInOneProcess.Launch launch) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try (TelegramBotApiStandIn telegram = new TelegramBotApiStandIn(EndToEndBenchmark.TOKEN);
                 AllInOneProcess ours = AllInOneProcess.start(launch, telegram.url(), EndToEndBenchmark.TOKEN, EndToEndBenchmark.OUR_CHAT,
@@ -61,8 +71,14 @@ public final class PipelineTrace {
                 seen.add(at);
                 watchers.add(watch(ours.bootstrapServers(), topic, at));
             }
-            Thread.sleep(3000); // the watchers join and the processor settles
             ObjectNode template = EndToEndBenchmark.template();
+            if (prewarm > 0) {
+                byte[] same = EndToEndBenchmark.webhook(template, EndToEndBenchmark.ALERTNAME, "warm-0", Instant.now());
+                for (int i = 0; i < prewarm; i++) {
+                    EndToEndBenchmark.post(http, ours.webhook(), same);
+                }
+            }
+            Thread.sleep(settle * 1000L); // the watchers join and the processor settles
             int warmup = 5;
             Instant[] posted = new Instant[warmup + alerts];
             Instant[] answered = new Instant[warmup + alerts];

@@ -43,13 +43,15 @@ public final class ProcessorBenchmark {
         int webhooks = 20_000;
         int commitMs = (int) ProcessorConfig.DEFAULT_COMMIT_INTERVAL.toMillis();
         int latencySeconds = 30;
+        int rounds = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--webhooks" -> webhooks = Integer.parseInt(args[++i]);
                 case "--commit-interval-ms" -> commitMs = Integer.parseInt(args[++i]);
                 case "--latency-seconds" -> latencySeconds = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 default -> {
-                    System.err.println("usage: ProcessorBenchmark [--webhooks N] [--commit-interval-ms N] [--latency-seconds N]");
+                    System.err.println("usage: ProcessorBenchmark [--webhooks N] [--commit-interval-ms N] [--latency-seconds N] [--rounds N]");
                     System.exit(2);
                 }
             }
@@ -58,7 +60,9 @@ public final class ProcessorBenchmark {
         System.out.printf("homelab-alerts processor benchmark: exactly_once_v2, commit.interval.ms=%d, %d cores, Java %s%n",
                 commitMs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, fault -> System.err.println("KAFKA FAULT " + fault))) {
-            throughput(kafka, dir, webhooks, commitMs);
+            for (int round = 1; round <= rounds; round++) {
+                throughput(kafka, dir, webhooks, commitMs, "tput" + round);
+            }
             latency(kafka, dir, commitMs, latencySeconds);
         }
         System.exit(0);
@@ -114,12 +118,23 @@ public final class ProcessorBenchmark {
         Topics topics = topics(kafka, name);
         Instant now = Instant.now();
         try (KafkaProducer<String, byte[]> producer = producer(kafka, 20)) {
+            awaitLeaders(producer, topics.webhooks().name());
+            java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            org.apache.kafka.clients.producer.Callback check = (metadata, e) -> {
+                if (e != null) {
+                    failed.compareAndSet(null, e);
+                }
+            };
             for (int i = 0; i < webhooks; i++) {
                 byte[] body = webhook(Integer.toString(i), 5, now);
-                producer.send(record(topics, "group-" + i, body, now));
-                producer.send(record(topics, "group-" + i, body, now)); // duplicate, as from an Alertmanager HA pair
+                producer.send(record(topics, "group-" + i, body, now), check);
+                producer.send(record(topics, "group-" + i, body, now), check); // duplicate, as from an Alertmanager HA pair
             }
             producer.flush();
+            if (failed.get() != null) {
+                // A lost webhook would leave the count below waiting for notifications that never come.
+                throw new IllegalStateException("the backlog was not written whole", failed.get());
+            }
         }
         long alerts = 5L * webhooks;
         try (ProcessorService processor = new ProcessorService(config(kafka, topics, dir.resolve(name + "-state"), commitMs), f -> {}).start()) {
@@ -143,6 +158,18 @@ public final class ProcessorBenchmark {
                     seconds, 2 * alerts / seconds, alerts / seconds);
             return 2 * alerts / seconds;
         }
+    }
+
+    /** A topic made a moment ago may not have its leader yet: a produce then fails, and an idempotent producer's retries can fail too. */
+    static void awaitLeaders(KafkaProducer<String, byte[]> producer, String topic) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (producer.partitionsFor(topic).stream().anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(topic + " has no leader after 30 s");
+            }
+            Thread.sleep(50);
+        }
+        Thread.sleep(500); // the broker's own view follows the metadata it serves by a moment
     }
 
     static void latency(EmbeddedKafka kafka, Path dir, int commitMs, int seconds) throws Exception {

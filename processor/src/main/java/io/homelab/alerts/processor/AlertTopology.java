@@ -271,7 +271,9 @@ public final class AlertTopology {
             Header h = record.headers().lastHeader(RawWebhookHeaders.RECEIVED_AT);
             if (h != null) {
                 try {
-                    return Instant.parse(new String(h.value(), StandardCharsets.UTF_8));
+                    String text = new String(h.value(), StandardCharsets.UTF_8);
+                    Instant fast = io.homelab.alerts.common.time.Rfc3339.fastParse(text);
+                    return fast != null ? fast : Instant.parse(text);
                 } catch (DateTimeParseException e) {
                     // fall back to the record time
                 }

@@ -28,7 +28,7 @@ public final class Fingerprint {
             hash = add(hash, e.getValue());
             hash = addByte(hash, SEPARATOR);
         }
-        return String.format("%016x", hash);
+        return java.util.HexFormat.of().toHexDigits(hash); // String.format took 8 % of explode
     }
 
     private static long add(long hash, byte[] bytes) {

@@ -14,6 +14,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -203,7 +204,8 @@ public final class WebhookValidator {
                 continue;
             }
             try {
-                int year = OffsetDateTime.parse(t.asText()).toInstant().atOffset(java.time.ZoneOffset.UTC).getYear();
+                Instant at = io.homelab.alerts.common.time.Rfc3339.fastParse(t.asText());
+                int year = (at != null ? at : OffsetDateTime.parse(t.asText()).toInstant()).atOffset(java.time.ZoneOffset.UTC).getYear();
                 if (year < 1 || year > 9999) {
                     // Alertmanager's zero time is year 1; nothing real lies beyond 9999 (and such times overflow arithmetic).
                     problems.add(path + "." + time + ": must be between year 0001 and 9999, got " + abbreviate(t));

@@ -109,7 +109,8 @@ public final class WebhookExploder {
         if (text == null || text.isBlank()) {
             return null;
         }
-        Instant t = OffsetDateTime.parse(text).toInstant();
+        Instant fast = io.homelab.alerts.common.time.Rfc3339.fastParse(text);
+        Instant t = fast != null ? fast : OffsetDateTime.parse(text).toInstant();
         if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
             // Ingest refuses these; a record written before it did (or by another producer) must not overflow later arithmetic.
             throw new java.time.DateTimeException("'" + text + "' is outside the years 0001 to 9999");

@@ -1,0 +1,126 @@
+package io.homelab.alerts.bench;
+
+import io.homelab.alerts.kafka.embedded.EmbeddedKafka;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The floor under each hop of the pipeline, on the embedded broker of this machine: how long a
+ * record takes from {@code send} to a read_committed reader, written (a) by an idempotent
+ * producer with acks=all, as ingest writes, and (b) in a transaction committed right after the
+ * send, as the processor's exactly-once commit does. What a hop costs above (b) is ours.
+ */
+public final class TransactionHopProbe {
+    public static void main(String[] args) throws Exception {
+        int records = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        Path dir = Files.createTempDirectory("txn-probe");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, ChildProcesses.freePort(), fault -> System.err.println("broker fault: " + fault));
+                Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("plain", 1, (short) 1), new NewTopic("txn", 1, (short) 1))).all().get();
+            System.out.printf("%-40s %8s %8s %8s%n", "hop (" + records + " records, 20 ms apart)", "p50 ms", "p99 ms", "max ms");
+            for (String mode : List.of("plain", "txn")) {
+                Histogram[] h = run(kafka.bootstrapServers(), mode, records);
+                print(mode.equals("plain") ? "acks=all send -> ack" : "txn send+commit -> commit returned", h[0]);
+                print(mode.equals("plain") ? "acks=all send -> read_committed reader" : "txn send -> read_committed reader", h[1]);
+            }
+        } finally {
+            ChildProcesses.deleteTree(dir);
+        }
+        System.exit(0);
+    }
+
+    static void print(String what, Histogram h) {
+        System.out.printf("%-40s %8.1f %8.1f %8.1f%n", what, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+                h.getMaxValue() / 1000.0);
+    }
+
+    static Histogram[] run(String bootstrap, String topic, int records) throws Exception {
+        Map<Long, Long> seenAt = new ConcurrentHashMap<>();
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        TopicPartition tp = new TopicPartition(topic, 0);
+        consumer.assign(List.of(tp));
+        consumer.seekToEnd(List.of(tp));
+        consumer.position(tp);
+        Thread reader = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                        seenAt.put(ByteBuffer.wrap(r.value()).getLong(), System.nanoTime());
+                    }
+                }
+            } catch (org.apache.kafka.common.errors.InterruptException | org.apache.kafka.common.errors.WakeupException e) {
+                // stopped
+            } finally {
+                consumer.close();
+            }
+        });
+        reader.start();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        boolean txn = topic.equals("txn");
+        if (txn) {
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "probe");
+        }
+        Histogram ack = new Histogram(3);
+        Histogram visible = new Histogram(3);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            if (txn) {
+                producer.initTransactions();
+            }
+            int warmup = 20;
+            long[] sentAt = new long[warmup + records];
+            for (int i = 0; i < sentAt.length; i++) {
+                sentAt[i] = System.nanoTime();
+                if (txn) {
+                    producer.beginTransaction();
+                }
+                var f = producer.send(new ProducerRecord<>(topic, ByteBuffer.allocate(8).putLong(i).array()));
+                if (txn) {
+                    producer.commitTransaction();
+                } else {
+                    f.get();
+                }
+                if (i >= warmup) {
+                    ack.recordValue((System.nanoTime() - sentAt[i]) / 1000);
+                }
+                Thread.sleep(20);
+            }
+            Thread.sleep(500);
+            for (int i = warmup; i < sentAt.length; i++) {
+                Long at = seenAt.get((long) i);
+                if (at == null) {
+                    throw new IllegalStateException(topic + ": record " + i + " never reached the reader");
+                }
+                visible.recordValue(Math.max(0, (at - sentAt[i]) / 1000));
+            }
+        } finally {
+            reader.interrupt();
+            reader.join(5000);
+        }
+        return new Histogram[] {ack, visible};
+    }
+}
