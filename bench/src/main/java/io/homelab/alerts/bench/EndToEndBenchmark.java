@@ -68,7 +68,11 @@ public final class EndToEndBenchmark {
     static final Duration PATIENCE = Duration.ofSeconds(30);
 
     /** What one run does: {@code warmup} alerts not counted, then {@code alerts} measured, on each path. */
-    record Options(int alerts, int warmup, AllInOneProcess.Launch launch, Path alertmanager, String groupWait, boolean trace) {}
+    record Options(int alerts, int warmup, AllInOneProcess.Launch launch, Path alertmanager, String groupWait, boolean trace, int settleSeconds) {
+        Options(int alerts, int warmup, AllInOneProcess.Launch launch, Path alertmanager, String groupWait, boolean trace) {
+            this(alerts, warmup, launch, alertmanager, groupWait, trace, 0);
+        }
+    }
 
     /**
      * One path's latencies in milliseconds over {@code count} alerts; {@code missing}: alerts whose message never came;
@@ -110,6 +114,7 @@ public final class EndToEndBenchmark {
         Path alertmanager = Path.of("/usr/bin/prometheus-alertmanager");
         String groupWait = "0s";
         boolean trace = false;
+        int settle = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--alerts" -> alerts = Integer.parseInt(args[++i]);
@@ -121,9 +126,10 @@ public final class EndToEndBenchmark {
                 case "--alertmanager" -> alertmanager = Path.of(args[++i]);
                 case "--group-wait" -> groupWait = args[++i];
                 case "--trace" -> trace = true;
+                case "--settle" -> settle = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("usage: EndToEndBenchmark [--alerts N] [--warmup N] [--runs R] [--jar app/target/homelab-alerts.jar | "
-                            + "--launcher bin/homelab-alerts] [--jvm-arg ARG]... [--alertmanager /usr/bin/prometheus-alertmanager] [--group-wait 0s] [--trace]");
+                            + "--launcher bin/homelab-alerts] [--jvm-arg ARG]... [--alertmanager /usr/bin/prometheus-alertmanager] [--group-wait 0s] [--trace] [--settle SECONDS]");
                     System.exit(2);
                 }
             }
@@ -136,8 +142,8 @@ public final class EndToEndBenchmark {
             System.err.println(alertmanager + " not found: apt-get install -y prometheus-alertmanager");
             System.exit(2);
         }
-        Options options = new Options(alerts, warmup, new AllInOneProcess.Launch(jar, launcher, List.copyOf(jvmArgs)), alertmanager, groupWait, trace);
-        System.out.printf("homelab-alerts end-to-end benchmark: %d alerts at 1/s after %d warm-up, %d run(s), %d cores, Java %s%n", alerts, warmup,
+        Options options = new Options(alerts, warmup, new AllInOneProcess.Launch(jar, launcher, List.copyOf(jvmArgs)), alertmanager, groupWait, trace, settle);
+        System.out.printf("homelab-alerts end-to-end benchmark: %d alerts at 1/s after %d s settling and %d warm-up, %d run(s), %d cores, Java %s%n", alerts, settle, warmup,
                 runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         System.out.printf("ours: %s; %s: group_by [alertname, instance], group_wait %s, webhook + telegram_configs in one receiver%n",
                 options.launch().describe(), AlertmanagerProcess.version(alertmanager), groupWait);
@@ -161,6 +167,18 @@ public final class EndToEndBenchmark {
                 AllInOneProcess ours = AllInOneProcess.start(o.launch(), telegram.url(), TOKEN, OUR_CHAT, routes());
                 AlertmanagerProcess am = AlertmanagerProcess.start(o.alertmanager(),
                         new AlertmanagerProcess.Config(ours.webhook(), telegram.url(), TOKEN, NATIVE_CHAT, o.groupWait()))) {
+            // Ready is not settled: for tens of seconds after start the JIT compilers still work through the start-up code.
+            Thread.sleep(o.settleSeconds() * 1000L);
+            // With --trace, when each alert is readable in our raw topic: Alertmanager's webhook leg apart from our pipeline.
+            Map<Integer, Instant> rawFromAm = new java.util.concurrent.ConcurrentHashMap<>();
+            Map<Integer, Instant> rawDirect = new java.util.concurrent.ConcurrentHashMap<>();
+            List<Thread> watchers = o.trace() ? List.of(
+                    PipelineTrace.watch(ours.bootstrapServers(), "homelab.alerts.webhooks", java.util.regex.Pattern.compile("(?<![A-Za-z0-9])i-(\\d+)(?!\\d)"), rawFromAm),
+                    PipelineTrace.watch(ours.bootstrapServers(), "homelab.alerts.webhooks", java.util.regex.Pattern.compile("(?<![A-Za-z0-9])d-(\\d+)(?!\\d)"), rawDirect))
+                    : List.of();
+            if (o.trace()) {
+                Thread.sleep(3000); // the watchers join their groups
+            }
             Instant[] toAlertmanager = warmThenMeasure(o, (i, now) -> post(http, am.alertsApi(), alertmanagerAlert("i-" + i, now)),
                     n -> awaitMessages(telegram, "i", n, NATIVE, OURS));
             Map<Integer, TelegramBotApiStandIn.Call> nativeAt = firstSeen(telegram, NATIVE, "i");
@@ -182,6 +200,20 @@ public final class EndToEndBenchmark {
                 direct.add(toIngest[i], directAt.get(i));
             }
             if (o.trace()) {
+                watchers.forEach(Thread::interrupt);
+                Histogram amLeg = new Histogram(3);
+                Histogram directLeg = new Histogram(3);
+                for (int i = o.warmup(); i < total; i++) {
+                    if (rawFromAm.containsKey(i)) {
+                        amLeg.recordValue(Math.max(0, Duration.between(toAlertmanager[i], rawFromAm.get(i)).toNanos() / 1000));
+                    }
+                    if (rawDirect.containsKey(i)) {
+                        directLeg.recordValue(Math.max(0, Duration.between(toIngest[i], rawDirect.get(i)).toNanos() / 1000));
+                    }
+                }
+                System.out.printf("%nreadable in our raw topic (p50 / p99 ms): POST to Alertmanager -> %.1f / %.1f (%d alerts); POST to ingest -> %.1f / %.1f (%d)%n",
+                        amLeg.getValueAtPercentile(50) / 1000.0, amLeg.getValueAtPercentile(99) / 1000.0, amLeg.getTotalCount(),
+                        directLeg.getValueAtPercentile(50) / 1000.0, directLeg.getValueAtPercentile(99) / 1000.0, directLeg.getTotalCount());
                 System.out.printf("%n%5s %10s %10s %10s%n", "alert", "AM own ms", "ours ms", "direct ms");
                 for (int i = 0; i < total; i++) {
                     System.out.printf("%5d %10s %10s %10s%s%n", i, millis(toAlertmanager[i], nativeAt.get(i)), millis(toAlertmanager[i], oursAt.get(i)),

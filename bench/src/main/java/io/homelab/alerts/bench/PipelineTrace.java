@@ -69,7 +69,7 @@ public final class PipelineTrace {
             for (String topic : topics) {
                 Map<Integer, Instant> at = new ConcurrentHashMap<>();
                 seen.add(at);
-                watchers.add(watch(ours.bootstrapServers(), topic, at));
+                watchers.add(watch(ours.bootstrapServers(), topic, INSTANCE, at));
             }
             ObjectNode template = EndToEndBenchmark.template();
             if (prewarm > 0) {
@@ -127,7 +127,8 @@ public final class PipelineTrace {
         }
     }
 
-    private static Thread watch(String bootstrap, String topic, Map<Integer, Instant> at) {
+    /** Notes when each record naming instance {@code pattern}'s number first becomes readable (read_committed) in {@code topic}. */
+    static Thread watch(String bootstrap, String topic, Pattern pattern, Map<Integer, Instant> at) {
         Thread t = new Thread(() -> {
             try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ConsumerConfig.GROUP_ID_CONFIG, "trace-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
@@ -137,7 +138,7 @@ public final class PipelineTrace {
                 while (!Thread.currentThread().isInterrupted()) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                         Instant now = Instant.now();
-                        Matcher m = INSTANCE.matcher(new String(r.value() == null ? new byte[0] : r.value(), StandardCharsets.ISO_8859_1));
+                        Matcher m = pattern.matcher(new String(r.value() == null ? new byte[0] : r.value(), StandardCharsets.ISO_8859_1));
                         while (m.find()) {
                             at.putIfAbsent(Integer.parseInt(m.group(1)), now);
                         }

@@ -63,7 +63,9 @@ public final class ProcessorBenchmark {
             for (int round = 1; round <= rounds; round++) {
                 throughput(kafka, dir, webhooks, commitMs, "tput" + round);
             }
-            latency(kafka, dir, commitMs, latencySeconds);
+            if (latencySeconds > 0) {
+                latency(kafka, dir, commitMs, latencySeconds);
+            }
         }
         System.exit(0);
     }
@@ -110,6 +112,31 @@ public final class ProcessorBenchmark {
     }
 
     /** Alert events per second in, over a backlog of {@code webhooks} webhooks of 5 alerts, each sent twice. */
+    /**
+     * {@code rounds} backlogs, one after another, in a JVM of their own: the first is what a processor that just
+     * started (JIT cold) does, the last what one that has been running does. Returns events/s per round.
+     */
+    static double[] inFreshJvm(int webhooks, int rounds) throws Exception {
+        Path jar = Path.of(ProcessorBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", jar.toString(),
+                ProcessorBenchmark.class.getName(), "--webhooks", Integer.toString(webhooks), "--rounds", Integer.toString(rounds),
+                "--latency-seconds", "0").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        java.util.regex.Pattern rate = java.util.regex.Pattern.compile("([0-9,]+) alert events/s in");
+        List<Double> out = new java.util.ArrayList<>();
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                java.util.regex.Matcher m = rate.matcher(line);
+                if (m.find()) {
+                    out.add(Double.parseDouble(m.group(1).replace(",", "")));
+                }
+            }
+        }
+        if (p.waitFor() != 0 || out.size() != rounds) {
+            throw new IllegalStateException("ProcessorBenchmark --rounds " + rounds + " exited " + p.exitValue() + " with " + out.size() + " results");
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
     static double throughput(EmbeddedKafka kafka, Path dir, int webhooks, int commitMs) throws Exception {
         return throughput(kafka, dir, webhooks, commitMs, "tput");
     }

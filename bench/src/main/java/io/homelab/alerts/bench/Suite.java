@@ -16,7 +16,7 @@ import java.util.function.Function;
  */
 public final class Suite {
     /** One run's figures. */
-    record Run(FootprintProbe.Result footprint, FootprintProbe.Result plainJava, EndToEndBenchmark.Result e2e, double processorEventsPerSecond,
+    record Run(FootprintProbe.Result footprint, FootprintProbe.Result plainJava, EndToEndBenchmark.Result e2e, double[] processorEventsPerSecond,
             IngestBenchmark.Ratio ingest, NotifierBenchmark.Burst burst, NotifierBenchmark.Backlog backlog) {}
 
     public static void main(String[] args) throws Exception {
@@ -73,12 +73,7 @@ public final class Suite {
                     payload, false);
             EndToEndBenchmark.Result e2e = EndToEndBenchmark.run(new EndToEndBenchmark.Options(alerts, 5,
                     new AllInOneProcess.Launch(jar, launcher.toAbsolutePath(), List.of()), alertmanager, "0s", false));
-            double processor;
-            Path dir = Files.createTempDirectory("homelab-bench-suite");
-            try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, fault -> System.err.println("KAFKA FAULT " + fault))) {
-                processor = ProcessorBenchmark.throughput(kafka, dir, webhooks, (int) io.homelab.alerts.processor.ProcessorConfig
-                        .DEFAULT_COMMIT_INTERVAL.toMillis(), "suite" + r);
-            }
+            double[] processor = ProcessorBenchmark.inFreshJvm(webhooks, PROCESSOR_ROUNDS);
             IngestBenchmark.Ratio ingest = IngestBenchmark.ratio(payload, 10, 32);
             NotifierBenchmark.Burst burst;
             NotifierBenchmark.Backlog backlog;
@@ -108,7 +103,10 @@ public final class Suite {
                 "AM's own p99: " + stat(runs, r -> r.e2e().amNative().p99Ms(), "%.1f ms"));
         row("e2e webhook POST -> sendMessage, p50", "", stat(runs, r -> r.e2e().direct().p50Ms(), "%.1f ms"),
                 "p99 " + stat(runs, r -> r.e2e().direct().p99Ms(), "%.1f ms"));
-        row("processor, exactly-once backlog", ">= 20,000/s", stat(runs, Run::processorEventsPerSecond, "%,.0f/s"), "events in");
+        row("processor backlog, " + ordinal(PROCESSOR_ROUNDS) + " in one JVM", ">= 20,000/s",
+                stat(runs, r -> r.processorEventsPerSecond()[PROCESSOR_ROUNDS - 1], "%,.0f/s"), "events in, exactly-once");
+        row("processor backlog, 1st (just started)", "", stat(runs, r -> r.processorEventsPerSecond()[0], "%,.0f/s"),
+                "the first backlog in a fresh JVM: the JIT compiler takes most of a core");
         row("ingest durable / bare JDK, 32 conns", ">= 0.50", stat(runs, r -> r.ingest().ratio(), "%.2f"),
                 "JDK " + stat(runs, r -> r.ingest().jdkBare(), "%,.0f/s") + "; Spark, no Kafka " + stat(runs, r -> r.ingest().sparkBare(), "%,.0f/s")
                         + "; durable " + stat(runs, r -> r.ingest().durable(), "%,.0f/s"));
@@ -120,6 +118,13 @@ public final class Suite {
                 "drained in " + stat(runs, r -> r.backlog().drainSeconds(), "%.1f s"));
         System.out.printf("%nmissing e2e messages over all runs: %d (AM's own) and %d (ours)%n",
                 runs.stream().mapToInt(r -> r.e2e().amNative().missing()).sum(), runs.stream().mapToInt(r -> r.e2e().amOurs().missing()).sum());
+    }
+
+    /** Backlogs per processor run: the rate climbs for three (4,300, 7,400, 10,700/s) and holds from the fourth on (13,300, 11,500, 13,600, 13,300/s over seven). */
+    static final int PROCESSOR_ROUNDS = 4;
+
+    private static String ordinal(int n) {
+        return n + (n == 1 ? "st" : n == 2 ? "nd" : n == 3 ? "rd" : "th");
     }
 
     private static void row(String figure, String goal, String measured, String anchor) {

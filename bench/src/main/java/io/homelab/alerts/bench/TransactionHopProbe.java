@@ -63,15 +63,14 @@ public final class TransactionHopProbe {
         consumer.assign(List.of(tp));
         consumer.seekToEnd(List.of(tp));
         consumer.position(tp);
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread reader = new Thread(() -> {
             try {
-                while (!Thread.currentThread().isInterrupted()) {
+                while (running.get()) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                         seenAt.put(ByteBuffer.wrap(r.value()).getLong(), System.nanoTime());
                     }
                 }
-            } catch (org.apache.kafka.common.errors.InterruptException | org.apache.kafka.common.errors.WakeupException e) {
-                // stopped
             } finally {
                 consumer.close();
             }
@@ -118,7 +117,7 @@ public final class TransactionHopProbe {
                 visible.recordValue(Math.max(0, (at - sentAt[i]) / 1000));
             }
         } finally {
-            reader.interrupt();
+            running.set(false);
             reader.join(5000);
         }
         return new Histogram[] {ack, visible};
