@@ -14,10 +14,14 @@ final class BenchTopics {
     private BenchTopics() {}
 
     static Topics create(EmbeddedKafka kafka, String prefix, int maxRecordBytes) throws Exception {
+        return create(kafka, prefix, maxRecordBytes, 3);
+    }
+
+    static Topics create(EmbeddedKafka kafka, String prefix, int maxRecordBytes, int partitions) throws Exception {
         Topics topics = Topics.withPrefix(prefix + ".");
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             new TopicProvisioner(admin, Duration.ofSeconds(30)).provision(TopicProvisioner.specs(topics,
-                    new TopicProvisioner.TopicSettings(3, Optional.empty(), 30, maxRecordBytes)));
+                    new TopicProvisioner.TopicSettings(partitions, Optional.empty(), 30, maxRecordBytes)));
         }
         return topics;
     }

@@ -29,12 +29,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class PipelineTrace {
     static final Pattern INSTANCE = Pattern.compile("t-(\\d+)(?!\\d)");
 
-    record Hops(Map<String, double[]> p50p99) {}
+    /** @param commits with --metrics: what one commit of the processor's stream thread took, on average, while the alerts were measured */
+    record Hops(Map<String, double[]> p50p99, Map<String, Double> commits) {}
 
     public static void main(String[] args) throws Exception {
         int alerts = 30;
         int prewarm = 0;
         int settle = 3;
+        boolean metrics = false;
         List<String> jvmArgs = new ArrayList<>();
         Path launcher = Path.of("bin/homelab-alerts");
         for (int i = 0; i < args.length; i++) {
@@ -44,20 +46,27 @@ public final class PipelineTrace {
                 case "--prewarm" -> prewarm = Integer.parseInt(args[++i]);
                 case "--jvm-arg" -> jvmArgs.add(args[++i]);
                 case "--settle" -> settle = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("usage: PipelineTrace [--alerts N] [--launcher bin/homelab-alerts]");
+                case "--metrics" -> metrics = true;
+                default -> throw new IllegalArgumentException(
+                        "usage: PipelineTrace [--alerts N] [--launcher bin/homelab-alerts] [--prewarm N] [--settle S] [--jvm-arg A]... [--metrics]");
             }
         }
-        Hops hops = run(alerts, prewarm, settle, new AllInOneProcess.Launch(Path.of("app/target/homelab-alerts.jar"), launcher, List.copyOf(jvmArgs)));
+        Hops hops = run(alerts, prewarm, settle, metrics,
+                new AllInOneProcess.Launch(Path.of("app/target/homelab-alerts.jar"), launcher, List.copyOf(jvmArgs)));
         System.out.printf("%-44s %8s %8s%n", "hop (1 alert/s, " + alerts + " alerts)", "p50 ms", "p99 ms");
         hops.p50p99().forEach((hop, v) -> System.out.printf("%-44s %8.1f %8.1f%n", hop, v[0], v[1]));
+        if (metrics) {
+            System.out.printf("%nprocessor's stream thread over the measured alerts (Kafka client metrics, per commit)%n");
+            hops.commits().forEach((what, v) -> System.out.printf("%-44s %8.2f%n", what, v));
+        }
         System.exit(0);
     }
 
     static Hops run(int alerts, AllInOneProcess.Launch launch) throws Exception {
-        return run(alerts, 0, 3, launch);
+        return run(alerts, 0, 3, false, launch);
     }
 
-    static Hops run(int alerts, int prewarm, int settle, AllInOneProcess.Launch launch) throws Exception {
+    static Hops run(int alerts, int prewarm, int settle, boolean metrics, AllInOneProcess.Launch launch) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try (TelegramBotApiStandIn telegram = new TelegramBotApiStandIn(EndToEndBenchmark.TOKEN);
                 AllInOneProcess ours = AllInOneProcess.start(launch, telegram.url(), EndToEndBenchmark.TOKEN, EndToEndBenchmark.OUR_CHAT,
@@ -79,6 +88,7 @@ public final class PipelineTrace {
                 }
             }
             Thread.sleep(settle * 1000L); // the watchers join and the processor settles
+            Map<String, Double> before = metrics ? streamThreadTotals(http, ours) : Map.of();
             int warmup = 5;
             Instant[] posted = new Instant[warmup + alerts];
             Instant[] answered = new Instant[warmup + alerts];
@@ -93,32 +103,78 @@ public final class PipelineTrace {
                 answered[i] = Instant.now();
             }
             Thread.sleep(3000);
+            Map<String, Double> commits = metrics ? perCommit(before, streamThreadTotals(http, ours)) : Map.of();
             watchers.forEach(Thread::interrupt);
             Map<Integer, TelegramBotApiStandIn.Call> sent = EndToEndBenchmark.firstSeen(telegram, EndToEndBenchmark.OURS, "t");
-            String[] names = {"POST -> 200 (ingest, broker ack)", "POST -> raw topic readable", "raw -> re-key topic readable (commit 1)",
-                    "re-key -> notification readable (commit 2)", "notification -> sendMessage (notifier)", "POST -> sendMessage (all)"};
-            Histogram[] h = new Histogram[names.length];
-            for (int k = 0; k < h.length; k++) {
-                h[k] = new Histogram(3);
-            }
+            // With one raw partition (the default) the processor has no re-key topic: one commit from raw to notification.
+            boolean rekeyed = !seen.get(1).isEmpty();
+            List<String> names = new ArrayList<>(List.of("POST -> 200 (ingest, broker ack)", "POST -> raw topic readable"));
+            names.addAll(rekeyed ? List.of("raw -> re-key topic readable (commit 1)", "re-key -> notification readable (commit 2)")
+                    : List.of("raw -> notification readable (one commit)"));
+            names.addAll(List.of("notification -> sendMessage (notifier)", "POST -> sendMessage (all)"));
+            Map<String, Histogram> h = new java.util.LinkedHashMap<>();
+            names.forEach(n -> h.put(n, new Histogram(3)));
             for (int i = warmup; i < posted.length; i++) {
                 Instant raw = seen.get(0).get(i);
                 Instant rekey = seen.get(1).get(i);
                 Instant note = seen.get(2).get(i);
                 TelegramBotApiStandIn.Call call = sent.get(i);
-                record(h[0], posted[i], answered[i]);
-                record(h[1], posted[i], raw);
-                record(h[2], raw, rekey);
-                record(h[3], rekey, note);
-                record(h[4], note, call == null ? null : call.at());
-                record(h[5], posted[i], call == null ? null : call.at());
+                record(h.get(names.get(0)), posted[i], answered[i]);
+                record(h.get(names.get(1)), posted[i], raw);
+                if (rekeyed) {
+                    record(h.get(names.get(2)), raw, rekey);
+                    record(h.get(names.get(3)), rekey, note);
+                } else {
+                    record(h.get(names.get(2)), raw, note);
+                }
+                record(h.get("notification -> sendMessage (notifier)"), note, call == null ? null : call.at());
+                record(h.get("POST -> sendMessage (all)"), posted[i], call == null ? null : call.at());
             }
             Map<String, double[]> out = new java.util.LinkedHashMap<>();
-            for (int k = 0; k < names.length; k++) {
-                out.put(names[k], new double[] {h[k].getValueAtPercentile(50) / 1000.0, h[k].getValueAtPercentile(99) / 1000.0});
-            }
-            return new Hops(out);
+            h.forEach((name, hist) -> out.put(name, new double[] {hist.getValueAtPercentile(50) / 1000.0, hist.getValueAtPercentile(99) / 1000.0}));
+            return new Hops(out, commits);
         }
+    }
+
+    /** The processor stream thread's cumulative client metrics (names without labels; its consumer and producer summed), from /metrics. */
+    static Map<String, Double> streamThreadTotals(HttpClient http, AllInOneProcess ours) throws Exception {
+        java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(ours.webhook().resolve("/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        Map<String, Double> totals = new java.util.HashMap<>();
+        for (String line : r.body().split("\n")) {
+            int brace = line.indexOf('{');
+            int space = line.lastIndexOf(' ');
+            if (line.startsWith("#") || brace < 0 || space < brace || !line.contains("StreamThread")) {
+                continue;
+            }
+            String name = line.substring(0, brace);
+            if (name.endsWith("_total")) {
+                totals.merge(name, Double.parseDouble(line.substring(space + 1)), Double::sum);
+            }
+        }
+        return totals;
+    }
+
+    /** Milliseconds (or counts) per commit of the stream thread, from two scrapes of its totals. */
+    static Map<String, Double> perCommit(Map<String, Double> before, Map<String, Double> after) {
+        double commits = delta(before, after, "kafka_stream_thread_commit_total");
+        Map<String, Double> out = new java.util.LinkedHashMap<>();
+        out.put("commits", commits);
+        out.put("records processed per commit", delta(before, after, "kafka_stream_thread_process_total") / commits);
+        out.put("records sent per commit", delta(before, after, "kafka_producer_record_send_total") / commits);
+        out.put("producer requests per commit", delta(before, after, "kafka_producer_request_total") / commits);
+        String[][] times = {{"flush (wait for sends) ms", "kafka_producer_flush_time_ns_total"},
+                {"sendOffsetsToTransaction ms", "kafka_producer_txn_send_offsets_time_ns_total"},
+                {"commitTransaction ms", "kafka_producer_txn_commit_time_ns_total"},
+                {"blocked in the producer ms", "kafka_stream_thread_blocked_time_ns_total"}};
+        for (String[] t : times) {
+            out.put(t[0], delta(before, after, t[1]) / 1e6 / commits);
+        }
+        return out;
+    }
+
+    private static double delta(Map<String, Double> before, Map<String, Double> after, String name) {
+        return after.getOrDefault(name, 0.0) - before.getOrDefault(name, 0.0);
     }
 
     private static void record(Histogram h, Instant from, Instant to) {

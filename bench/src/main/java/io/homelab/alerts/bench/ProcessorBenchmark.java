@@ -39,6 +39,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * notification topic at a steady 10 alerts/s.
  */
 public final class ProcessorBenchmark {
+    /** Partitions of the pipeline's keyed topics: 1, the default KAFKA_TOPIC_PARTITIONS, skips the re-key hop; more re-key. */
+    static int partitions = 1;
+
     public static void main(String[] args) throws Exception {
         int webhooks = 20_000;
         int commitMs = (int) ProcessorConfig.DEFAULT_COMMIT_INTERVAL.toMillis();
@@ -50,15 +53,18 @@ public final class ProcessorBenchmark {
                 case "--commit-interval-ms" -> commitMs = Integer.parseInt(args[++i]);
                 case "--latency-seconds" -> latencySeconds = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--partitions" -> partitions = Integer.parseInt(args[++i]);
                 default -> {
-                    System.err.println("usage: ProcessorBenchmark [--webhooks N] [--commit-interval-ms N] [--latency-seconds N] [--rounds N]");
+                    System.err.println("usage: ProcessorBenchmark [--webhooks N] [--commit-interval-ms N] [--latency-seconds N] [--rounds N]"
+                            + " [--partitions N]");
                     System.exit(2);
                 }
             }
         }
         Path dir = Files.createTempDirectory("homelab-bench-processor");
-        System.out.printf("homelab-alerts processor benchmark: exactly_once_v2, commit.interval.ms=%d, %d cores, Java %s%n",
-                commitMs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf("homelab-alerts processor benchmark: exactly_once_v2, commit.interval.ms=%d, %d partition(s) (%s), %d cores, Java %s%n",
+                commitMs, partitions, partitions > 1 ? "re-key by fingerprint" : "no re-key hop",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, fault -> System.err.println("KAFKA FAULT " + fault))) {
             for (int round = 1; round <= rounds; round++) {
                 throughput(kafka, dir, webhooks, commitMs, "tput" + round);
@@ -78,7 +84,7 @@ public final class ProcessorBenchmark {
     }
 
     static Topics topics(EmbeddedKafka kafka, String name) throws Exception {
-        return BenchTopics.create(kafka, name, 4 * 1024 * 1024 + 131072);
+        return BenchTopics.create(kafka, name, 4 * 1024 * 1024 + 131072, partitions);
     }
 
     static KafkaProducer<String, byte[]> producer(EmbeddedKafka kafka, int lingerMs) {
@@ -116,11 +122,11 @@ public final class ProcessorBenchmark {
      * {@code rounds} backlogs, one after another, in a JVM of their own: the first is what a processor that just
      * started (JIT cold) does, the last what one that has been running does. Returns events/s per round.
      */
-    static double[] inFreshJvm(int webhooks, int rounds) throws Exception {
+    static double[] inFreshJvm(int webhooks, int rounds, int partitions) throws Exception {
         Path jar = Path.of(ProcessorBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", jar.toString(),
                 ProcessorBenchmark.class.getName(), "--webhooks", Integer.toString(webhooks), "--rounds", Integer.toString(rounds),
-                "--latency-seconds", "0").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                "--latency-seconds", "0", "--partitions", Integer.toString(partitions)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         java.util.regex.Pattern rate = java.util.regex.Pattern.compile("([0-9,]+) alert events/s in");
         List<Double> out = new java.util.ArrayList<>();
         try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {

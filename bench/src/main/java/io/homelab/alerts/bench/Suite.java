@@ -73,7 +73,7 @@ public final class Suite {
                     payload, false);
             EndToEndBenchmark.Result e2e = EndToEndBenchmark.run(new EndToEndBenchmark.Options(alerts, 5,
                     new AllInOneProcess.Launch(jar, launcher.toAbsolutePath(), List.of()), alertmanager, "0s", false));
-            double[] processor = ProcessorBenchmark.inFreshJvm(webhooks, PROCESSOR_ROUNDS);
+            double[] processor = ProcessorBenchmark.inFreshJvm(webhooks, PROCESSOR_ROUNDS, 1);
             IngestBenchmark.Ratio ingest = IngestBenchmark.ratio(payload, 10, 32);
             NotifierBenchmark.Burst burst;
             NotifierBenchmark.Backlog backlog;

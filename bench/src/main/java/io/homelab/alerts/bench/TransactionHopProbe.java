@@ -34,13 +34,30 @@ public final class TransactionHopProbe {
         Path dir = Files.createTempDirectory("txn-probe");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, ChildProcesses.freePort(), fault -> System.err.println("broker fault: " + fault));
                 Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic("plain", 1, (short) 1), new NewTopic("txn", 1, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic("plain", 1, (short) 1), new NewTopic("txn", 1, (short) 1),
+                    new NewTopic("offsets", 1, (short) 1))).all().get();
             System.out.printf("%-40s %8s %8s %8s%n", "hop (" + records + " records, 20 ms apart)", "p50 ms", "p99 ms", "max ms");
-            for (String mode : List.of("plain", "txn")) {
+            Map<String, double[]> brokerBefore = BrokerRequestTimes.snapshot();
+            for (String mode : List.of("plain", "txn", "offsets")) {
                 Histogram[] h = run(kafka.bootstrapServers(), mode, records);
-                print(mode.equals("plain") ? "acks=all send -> ack" : "txn send+commit -> commit returned", h[0]);
-                print(mode.equals("plain") ? "acks=all send -> read_committed reader" : "txn send -> read_committed reader", h[1]);
+                switch (mode) {
+                    case "plain" -> {
+                        print("acks=all send -> ack", h[0]);
+                        print("acks=all send -> read_committed reader", h[1]);
+                    }
+                    case "txn" -> {
+                        print("txn send+commit -> commit returned", h[0]);
+                        print("txn send -> read_committed reader", h[1]);
+                    }
+                    default -> {
+                        print("as Streams: send, offsets, commit", h[0]);
+                        print("  of that, sendOffsetsToTransaction", h[2]);
+                        print("  send -> read_committed reader", h[1]);
+                    }
+                }
             }
+            System.out.printf("%nbroker, per request (all three runs): mean ms in the request queue, local, remote (purgatory), response%n");
+            BrokerRequestTimes.print(brokerBefore, BrokerRequestTimes.snapshot());
         } finally {
             ChildProcesses.deleteTree(dir);
         }
@@ -80,12 +97,15 @@ public final class TransactionHopProbe {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        boolean txn = topic.equals("txn");
+        boolean txn = !topic.equals("plain");
+        boolean offsets = topic.equals("offsets");
         if (txn) {
-            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "probe");
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "probe-" + topic);
         }
         Histogram ack = new Histogram(3);
         Histogram visible = new Histogram(3);
+        Histogram sendOffsets = new Histogram(3);
+        org.apache.kafka.clients.consumer.ConsumerGroupMetadata group = new org.apache.kafka.clients.consumer.ConsumerGroupMetadata("probe-group");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             if (txn) {
                 producer.initTransactions();
@@ -98,6 +118,14 @@ public final class TransactionHopProbe {
                     producer.beginTransaction();
                 }
                 var f = producer.send(new ProducerRecord<>(topic, ByteBuffer.allocate(8).putLong(i).array()));
+                if (offsets) {
+                    long before = System.nanoTime();
+                    producer.sendOffsetsToTransaction(Map.of(new TopicPartition("plain", 0),
+                            new org.apache.kafka.clients.consumer.OffsetAndMetadata(i)), group);
+                    if (i >= warmup) {
+                        sendOffsets.recordValue((System.nanoTime() - before) / 1000);
+                    }
+                }
                 if (txn) {
                     producer.commitTransaction();
                 } else {
@@ -120,6 +148,6 @@ public final class TransactionHopProbe {
             running.set(false);
             reader.join(5000);
         }
-        return new Histogram[] {ack, visible};
+        return new Histogram[] {ack, visible, sendOffsets};
     }
 }

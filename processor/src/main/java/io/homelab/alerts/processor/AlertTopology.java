@@ -57,12 +57,41 @@ public final class AlertTopology {
 
     private AlertTopology() {}
 
+    /**
+     * How the exploded events reach the state.
+     *
+     * @param rekey through the re-key topic, so each alert meets its state whatever partition its webhook
+     *     came in on; needed when the raw topic has more than one partition. Without it, events go straight
+     *     on in the task that exploded them: one exactly-once hop, and one commit, less per alert.
+     * @param drainRekeyTopic without the re-key: also read what an earlier run, which re-keyed, left in the
+     *     re-key topic, so an upgrade loses nothing in flight
+     */
+    public record Layout(boolean rekey, boolean drainRekeyTopic) {
+        public static final Layout REKEY = new Layout(true, false);
+        public static final Layout DIRECT = new Layout(false, false);
+
+        /** The layout for a raw webhook topic of {@code rawPartitions} partitions; {@code rekeyTopicExists}: an earlier run left one. */
+        public static Layout forPartitions(int rawPartitions, boolean rekeyTopicExists) {
+            return rawPartitions > 1 ? REKEY : new Layout(false, rekeyTopicExists);
+        }
+    }
+
+    /** The re-key topic's name: Streams' internal name for {@link #BY_FINGERPRINT}. */
+    public static String rekeyTopic(ProcessorConfig config) {
+        return config.applicationId() + "-" + BY_FINGERPRINT + "-repartition";
+    }
+
     public static Topology build(ProcessorConfig config) {
         return build(config, reason -> { });
     }
 
     /** As above, telling {@code decisions} the reason of every dedup decision (for metrics). */
     public static Topology build(ProcessorConfig config, java.util.function.Consumer<DedupReason> decisions) {
+        return build(config, decisions, Layout.REKEY);
+    }
+
+    /** As above, with the events reaching the state as {@code layout} says. */
+    public static Topology build(ProcessorConfig config, java.util.function.Consumer<DedupReason> decisions, Layout layout) {
         Topics topics = config.topics();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DedupProcessor.STORE),
@@ -86,11 +115,22 @@ public final class AlertTopology {
                 .to(topics.deadLetters().name(), Produced.with(topics.deadLetters().keySerde(), topics.deadLetters().valueSerde())
                         .withName("to-dead-letter"));
 
-        KStream<String, AlertEvent> byFingerprint = branches.get("exploded-alerts")
-                .mapValues(Exploded::event, Named.as("alert-event"))
-                .repartition(Repartitioned.with(Serdes.String(), io.homelab.alerts.common.binary.AlertEventCodec.SERDE).withName(BY_FINGERPRINT));
+        KStream<String, AlertEvent> events = branches.get("exploded-alerts").mapValues(Exploded::event, Named.as("alert-event"));
+        KStream<String, AlertEvent> byFingerprint;
+        if (layout.rekey()) {
+            byFingerprint = events.repartition(Repartitioned.with(Serdes.String(), io.homelab.alerts.common.binary.AlertEventCodec.SERDE)
+                    .withName(BY_FINGERPRINT));
+            byFingerprint.process(CommitWhenFresh::new, Named.as("commit-when-fresh"));
+        } else if (layout.drainRekeyTopic()) {
+            // One partition, like the raw topic's: its task is the raw topic's, so the events meet the same state.
+            KStream<String, AlertEvent> left = builder.stream(rekeyTopic(config),
+                    Consumed.with(Serdes.String(), io.homelab.alerts.common.binary.AlertEventCodec.SERDE).withName("rekey-left-over"));
+            left.process(CommitWhenFresh::new, Named.as("commit-when-fresh"));
+            byFingerprint = events.merge(left, Named.as("with-rekey-left-over"));
+        } else {
+            byFingerprint = events;
+        }
 
-        byFingerprint.process(CommitWhenFresh::new, Named.as("commit-when-fresh"));
         byFingerprint.process(() -> new HistoryProcessor(config.router(), config.historyRetention()), Named.as("history"),
                         HistoryProcessor.STORE)
                 // A forgotten alert (null) stays null: a tombstone, so the compacted topic forgets it too.

@@ -34,6 +34,12 @@ public final class ProcessorService implements AutoCloseable {
 
     /** @param registry gets the decisions by reason and the Streams client's metrics; served at the API's /metrics */
     public ProcessorService(ProcessorConfig config, PrometheusMeterRegistry registry, Consumer<String> onFatal) throws IOException {
+        this(config, registry, onFatal, layout(config));
+    }
+
+    /** As above, with the events reaching the state as {@code layout} says, whatever the raw topic's partitions. */
+    ProcessorService(ProcessorConfig config, PrometheusMeterRegistry registry, Consumer<String> onFatal, AlertTopology.Layout layout)
+            throws IOException {
         this.api = new HistoryApi(config.api().bind(), config.api().port(), config.api().key(), Clock.systemUTC(),
                 config.dedup().flapChanges(), config.dedup().flapWindow(), registry);
         this.self = new HostInfo(config.api().host(), api.port());
@@ -42,7 +48,10 @@ public final class ProcessorService implements AutoCloseable {
             byReason.put(reason, Counter.builder("homelab_processor_decisions")
                     .description("dedup decisions on alert events, by reason").tag("reason", reason.name()).register(registry));
         }
-        this.streams = new KafkaStreams(AlertTopology.build(config, reason -> byReason.get(reason).increment()),
+        log.info(layout.rekey() ? "Processor re-keys events by fingerprint (the raw webhook topic has more than one partition)"
+                : layout.drainRekeyTopic() ? "Processor reads events straight from the one raw partition, and what a re-keying run left in "
+                        + AlertTopology.rekeyTopic(config) : "Processor reads events straight from the one raw partition (no re-key hop)");
+        this.streams = new KafkaStreams(AlertTopology.build(config, reason -> byReason.get(reason).increment(), layout),
                 AlertTopology.streamsProperties(config, self.host() + ":" + self.port()));
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
@@ -56,6 +65,30 @@ public final class ProcessorService implements AutoCloseable {
                 onFatal.accept("processor (Kafka Streams) entered ERROR state");
             }
         });
+    }
+
+    /**
+     * The raw topic's partition count decides: more than one needs the re-key. A raw topic that cannot be
+     * described (not there yet) gets the re-key, which is right for any count.
+     */
+    static AlertTopology.Layout layout(ProcessorConfig config) {
+        String raw = config.topics().webhooks().name();
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+                org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000))) {
+            int partitions = admin.describeTopics(java.util.List.of(raw)).allTopicNames().get(20, java.util.concurrent.TimeUnit.SECONDS)
+                    .get(raw).partitions().size();
+            boolean rekeyTopic = admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(false)).names()
+                    .get(20, java.util.concurrent.TimeUnit.SECONDS).contains(AlertTopology.rekeyTopic(config));
+            return AlertTopology.Layout.forPartitions(partitions, rekeyTopic);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return AlertTopology.Layout.REKEY;
+        } catch (Exception e) {
+            log.warn("Cannot describe {} ({}); the processor re-keys events, which is right for any partition count", raw, e.toString());
+            return AlertTopology.Layout.REKEY;
+        }
     }
 
     public ProcessorService start() {

@@ -28,6 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Dedup, reminders and flapping through the production topology (TopologyTestDriver, production topics). */
 class DedupTopologyTest {
+    /** How events reach the state; DedupTopologyDirectTest runs every test again without the re-key. */
+    AlertTopology.Layout layout() {
+        return AlertTopology.Layout.REKEY;
+    }
+
     static final Topics TOPICS = Topics.withPrefix(Topics.DEFAULT_PREFIX);
     static final Duration WINDOW = DedupPolicy.DEFAULT_WINDOW;
     static final Duration FLAP_WINDOW = DedupPolicy.DEFAULT_FLAP_WINDOW;
@@ -44,7 +49,7 @@ class DedupTopologyTest {
     void start(DedupPolicy policy) {
         ProcessorConfig config = new ProcessorConfig(TOPICS, "unused:9092", stateDir, policy,
                 new DefaultRoutes(), ProcessorConfig.DEFAULT_COMMIT_INTERVAL, 1024 * 1024, "127.0.0.1", 0);
-        driver = new TopologyTestDriver(AlertTopology.build(config), AlertTopology.streamsProperties(config), T0);
+        driver = new TopologyTestDriver(AlertTopology.build(config, reason -> { }, layout()), AlertTopology.streamsProperties(config), T0);
         webhooks = driver.createInputTopic(TOPICS.webhooks().name(), TOPICS.webhooks().keySerde().serializer(),
                 TOPICS.webhooks().valueSerde().serializer());
         notifications = driver.createOutputTopic(TOPICS.notifications().name(), TOPICS.notifications().keySerde().deserializer(),

@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.homelab.alerts.common.model.AlertEvent;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -115,6 +116,40 @@ class ProcessorIntegrationTest {
                 Thread.sleep(1000); // a late duplicate would have arrived by now
                 assertThat(notifications(topics)).extracting(n -> n.alert().fingerprint())
                         .containsExactlyInAnyOrder("f6e94e35cf045285", "df7215318b6ae9b9", "bfcfce9889d1664b");
+            }
+        }
+    }
+
+    @Test
+    void with_one_raw_partition_there_is_no_re_key_hop_and_an_upgrade_from_a_re_keying_run_loses_nothing_in_flight() throws Exception {
+        Topics topics = Topics.withPrefix("direct.");
+        KafkaTestClients.createTopics(kafka.bootstrapServers(), topics, 1, 1024 * 1024);
+        ProcessorConfig first = config(topics, "direct-a");
+        String rekeyTopic = AlertTopology.rekeyTopic(first);
+        assertThat(ProcessorService.layout(first)).isEqualTo(AlertTopology.Layout.DIRECT);
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            // An earlier release re-keyed whatever the partition count.
+            try (ProcessorService processor = new ProcessorService(first, new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                    io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT), fault -> {}, AlertTopology.Layout.REKEY).start()) {
+                send(producer, topics, "g", Fixtures.alertmanager("firing-group.json"));
+                await().atMost(Duration.ofSeconds(60)).until(() -> notifications(topics).size() == 2);
+            }
+            // What a crash of that run could leave: an event written to the re-key topic, its webhook already committed.
+            AlertEvent inFlight = ((io.homelab.alerts.processor.explode.WebhookExploder.Result.Events)
+                    io.homelab.alerts.processor.explode.WebhookExploder.explode(Fixtures.alertmanager("firing-single.json"), Instant.now()))
+                    .events().get(0);
+            try (KafkaProducer<String, AlertEvent> events = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    kafka.bootstrapServers()), new StringSerializer(), io.homelab.alerts.common.binary.AlertEventCodec.SERDE.serializer())) {
+                events.send(new ProducerRecord<>(rekeyTopic, inFlight.fingerprint(), inFlight)).get();
+            }
+            ProcessorConfig second = config(topics, "direct-b"); // an empty state directory: the state comes from the changelogs
+            assertThat(ProcessorService.layout(second)).isEqualTo(new AlertTopology.Layout(false, true));
+            try (ProcessorService processor = new ProcessorService(second, fault -> {}).start()) {
+                send(producer, topics, "g", Fixtures.alertmanager("firing-group.json")); // duplicates of the first run's
+                await().atMost(Duration.ofSeconds(60)).until(() -> notifications(topics).size() >= 3);
+                Thread.sleep(1000); // a late duplicate would have arrived by now
+                assertThat(notifications(topics)).extracting(n -> n.alert().fingerprint())
+                        .containsExactlyInAnyOrder("f6e94e35cf045285", "df7215318b6ae9b9", inFlight.fingerprint());
             }
         }
     }

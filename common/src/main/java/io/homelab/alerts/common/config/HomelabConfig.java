@@ -103,7 +103,7 @@ public record HomelabConfig(
             new Setting("KAFKA_EMBEDDED_BIND", "127.0.0.1", "address the embedded broker listens on (0.0.0.0: every interface, as run --target broker does in docker-compose; it has no authentication)"),
             new Setting("KAFKA_ADVERTISED_HOST", "127.0.0.1", "host name clients are told to reach the embedded broker at (docker-compose: the broker's service name)"),
             new Setting("KAFKA_TOPIC_PREFIX", "homelab.", "prefix of every topic name"),
-            new Setting("KAFKA_TOPIC_PARTITIONS", "3", "partitions of keyed topics created at start, 1 to 1000"),
+            new Setting("KAFKA_TOPIC_PARTITIONS", "1", "partitions of keyed topics created at start, 1 to 1000; with 1 the processor skips the re-key hop"),
             new Setting("KAFKA_REPLICATION_FACTOR", null, "replication factor of created topics, 1 to 32 (unset: the broker's default)"),
             new Setting("WEBHOOK_RETENTION_DAYS", "30", "days raw webhooks are kept, 1 to 3650 (they are the replayable record)"),
             new Setting("TELEGRAM_BOT_TOKEN", null, "bot token from @BotFather (unset: print messages on the console instead)"),
