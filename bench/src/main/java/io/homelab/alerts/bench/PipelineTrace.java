@@ -62,10 +62,6 @@ public final class PipelineTrace {
         System.exit(0);
     }
 
-    static Hops run(int alerts, AllInOneProcess.Launch launch) throws Exception {
-        return run(alerts, 0, 3, false, launch);
-    }
-
     static Hops run(int alerts, int prewarm, int settle, boolean metrics, AllInOneProcess.Launch launch) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try (TelegramBotApiStandIn telegram = new TelegramBotApiStandIn(EndToEndBenchmark.TOKEN);
@@ -165,8 +161,7 @@ public final class PipelineTrace {
         out.put("producer requests per commit", delta(before, after, "kafka_producer_request_total") / commits);
         String[][] times = {{"flush (wait for sends) ms", "kafka_producer_flush_time_ns_total"},
                 {"sendOffsetsToTransaction ms", "kafka_producer_txn_send_offsets_time_ns_total"},
-                {"commitTransaction ms", "kafka_producer_txn_commit_time_ns_total"},
-                {"blocked in the producer ms", "kafka_stream_thread_blocked_time_ns_total"}};
+                {"commitTransaction ms", "kafka_producer_txn_commit_time_ns_total"}};
         for (String[] t : times) {
             out.put(t[0], delta(before, after, t[1]) / 1e6 / commits);
         }
